@@ -1,0 +1,128 @@
+"""Demo data: the reference report and a few more, loaded through the real services.
+
+The content lives in `fixtures/demo.json`; this module only feeds it through
+`services` and `workflow`, so demo data obeys every rule real data does. Passwords are
+generated on first load and kept outside git (in var/), never written in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+
+from . import services, workflow
+from .models import Assessment, RiskLevel, Status, Unit
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+DEMO_FILE = FIXTURES_DIR / "demo.json"
+RISK_SCHEME_FILE = FIXTURES_DIR / "risk_scheme.json"
+
+
+def load_demo_spec() -> dict:
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def ensure_risk_scheme() -> None:
+    """Load the risk-level scheme and matrix unless a locality has already set its own."""
+    if not RiskLevel.objects.exists():
+        call_command("loaddata", str(RISK_SCHEME_FILE), verbosity=0)
+
+
+def generate_password() -> str:
+    """A password that meets the policy: ≥ 8 characters from at least three classes."""
+    letters = "".join(secrets.choice(string.ascii_lowercase) for _ in range(4))
+    digits = "".join(secrets.choice(string.digits) for _ in range(4))
+    return f"Wp{letters}-{digits}"
+
+
+def _demo_passwords(usernames: list[str]) -> dict[str, str]:
+    path = Path(settings.VAR_DIR) / "demo-logins.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    changed = False
+    for username in usernames:
+        if username not in known:
+            known[username] = generate_password()
+            changed = True
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known, indent=1))
+        path.chmod(0o600)
+    return known
+
+
+@transaction.atomic
+def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
+    """Create the demo units, users and assessments once. Returns username → password."""
+    spec = load_demo_spec()
+    ensure_risk_scheme()
+    usernames = [user["username"] for user in spec["users"]]
+    if passwords is None:
+        passwords = _demo_passwords(usernames)
+    if Unit.objects.filter(code=spec["units"][0]["code"]).exists():
+        return {name: passwords[name] for name in usernames}
+
+    units = {u["code"]: Unit.objects.create(code=u["code"], name=u["name"]) for u in spec["units"]}
+    User = get_user_model()
+    users = {}
+    for u in spec["users"]:
+        user = User.objects.create_user(
+            username=u["username"],
+            password=passwords[u["username"]],
+            first_name=u["first_name"],
+            last_name=u["last_name"],
+            is_staff=u.get("staff", False),
+            is_superuser=u.get("superuser", False),
+        )
+        user.groups.set(Group.objects.filter(name__in=u["roles"]))
+        for code in u["units"]:
+            units[code].members.add(user)
+        users[u["username"]] = user
+
+    for item in spec["assessments"]:
+        create_demo_assessment(item, units=units, users=users)
+    return {name: passwords[name] for name in usernames}
+
+
+def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessment:
+    levels = {level.code: level for level in RiskLevel.objects.all()}
+    author = users[item["author"]]
+    assessment = services.assessment_create(
+        owner_unit=units[item["unit"]],
+        author=author,
+        title=item["title"],
+        project_name=item["project_name"],
+        responsible_entity=item["responsible_entity"],
+        mode=item["mode"],
+        evaluating_unit=item["evaluating_unit"],
+        report_date=date.fromisoformat(item["report_date"]) if item["report_date"] else None,
+        basic_situation=item["basic_situation"],
+        risk_narrative=item["risk_narrative"],
+        risk_level=levels[item["risk_level"]] if item["risk_level"] else None,
+        recommendation=item["recommendation"],
+        conclusion=item["conclusion"],
+    )
+    for side, contacts in item["contacts"].items():
+        for contact in contacts:
+            services.contact_add(assessment=assessment, side=side, **contact)
+    for dimension, finding in item["findings"].items():
+        services.finding_update(assessment=assessment, dimension=dimension, **finding)
+    for point in item["risk_points"]:
+        services.risk_point_add(
+            assessment=assessment, **{**point, "level_after": levels[point["level_after"]]}
+        )
+    if item["status"] in (Status.SUBMITTED, Status.APPROVED):
+        workflow.assessment_submit(assessment=assessment, actor=author)
+    if item["status"] == Status.APPROVED:
+        workflow.assessment_approve(
+            assessment=assessment, actor=users[item["reviewer"]], comment="同意。"
+        )
+    return assessment

@@ -1,0 +1,486 @@
+"""The domain of a social-stability risk assessment (稳评), after DESIGN §3.
+
+Statuses change only in `assessments.workflow`; the field is not editable anywhere else.
+Append-only tables (Version, ReviewEvent, AuditEvent, SignedReport) are guarded by database
+triggers created in migration 0002, so not even raw SQL can rewrite history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups; the value is the group's name."""
+
+    ASSESSOR = "评估人员", _("Assessor")
+    REVIEWER = "审核人员", _("Reviewer")
+    CLERK = "文书", _("Clerk")
+    ADMIN = "管理员", _("Administrator")
+
+
+class Unit(models.Model):
+    """A department or organisation. Users belong to units; assessments to one unit."""
+
+    name = models.CharField(_("Unit name"), max_length=100, unique=True)
+    code = models.SlugField(_("Unit code"), max_length=30, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("Members"), related_name="units", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("Unit")
+        verbose_name_plural = _("Unit")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", _("Approve implementation")
+    DEFER = "defer", _("Defer implementation")
+    REJECT = "reject", _("Do not implement")
+
+
+class RiskLevel(models.Model):
+    """One level of the risk-level scheme (低/中/高). Data, loaded from fixtures/."""
+
+    code = models.SlugField(_("Code"), max_length=20, unique=True)
+    name = models.CharField(_("Level"), max_length=10, unique=True)
+    rank = models.PositiveSmallIntegerField(
+        _("Rank"), unique=True, help_text=_("Higher is more severe")
+    )
+    definition = models.TextField(_("Definition"))
+    recommendation = models.CharField(
+        _("Implied recommendation"), max_length=10, choices=Recommendation.choices
+    )
+    recommendation_note = models.CharField(_("Recommendation note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Risk level")
+        verbose_name_plural = _("Risk level scheme")
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskMatrixCell(models.Model):
+    """One cell of the likelihood × impact matrix: which level that pair means."""
+
+    likelihood = models.PositiveSmallIntegerField(_("Likelihood"), validators=SCORE_VALIDATORS)
+    impact = models.PositiveSmallIntegerField(_("Impact"), validators=SCORE_VALIDATORS)
+    level = models.ForeignKey(
+        RiskLevel, on_delete=models.PROTECT, related_name="matrix_cells", verbose_name=_("Level")
+    )
+
+    class Meta:
+        verbose_name = _("Risk matrix cell")
+        verbose_name_plural = _("Risk matrix")
+        ordering = ["likelihood", "impact"]
+        constraints = [
+            models.UniqueConstraint(fields=["likelihood", "impact"], name="matrix_cell_unique"),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                name="matrix_cell_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.likelihood}×{self.impact} → {self.level}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    ISSUED = "issued", _("Issued")
+
+
+class Mode(models.TextChoices):
+    SIMPLE = "simple", _("Simple assessment")
+    STANDARD = "standard", _("Standard assessment")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssessmentQuerySet:
+        """Assessments of the units the user belongs to; nothing for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner_unit__members=user)
+
+    def with_status(self, *statuses: str) -> AssessmentQuerySet:
+        return self.filter(status__in=statuses)
+
+
+class Assessment(models.Model):
+    title = models.CharField(_("Report title"), max_length=100)
+    project_name = models.CharField(_("Project name"), max_length=200)
+    responsible_entity = models.CharField(_("Responsible entity"), max_length=100)
+    mode = models.CharField(
+        _("Evaluation mode"), max_length=10, choices=Mode.choices, default=Mode.SIMPLE
+    )
+    evaluating_unit = models.CharField(_("Evaluating unit"), max_length=100)
+    report_date = models.DateField(_("Report date"), null=True, blank=True)
+    basic_situation = models.TextField(_("Basic situation"), blank=True)
+    risk_narrative = models.TextField(_("Risk points and mitigation"), blank=True)
+    risk_level = models.ForeignKey(
+        RiskLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Risk level"),
+    )
+    recommendation = models.CharField(
+        _("Recommendation"), max_length=10, choices=Recommendation.choices, blank=True
+    )
+    deviation_reason = models.TextField(
+        _("Reason for departing from the suggestion"),
+        blank=True,
+        help_text=_(
+            "Required when the chosen level or recommendation differs from what the risk "
+            "matrix suggests."
+        ),
+    )
+    conclusion = models.TextField(_("Conclusion"), blank=True)
+    # Standard mode (一般评估) sections; simple mode leaves them empty.
+    basis_documents = models.TextField(_("Basis documents"), blank=True)
+    emergency_plan = models.TextField(_("Emergency plan"), blank=True)
+
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("Owner unit")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_assessments",
+        verbose_name=_("Author"),
+    )
+    created_at = models.DateTimeField(_("Created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+    # Optimistic locking: every content save bumps it; a save based on an older value is
+    # refused (see services.save_assessment_step).
+    lock_version = models.PositiveIntegerField(_("Edit version"), default=1, editable=False)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Assessment")
+        verbose_name_plural = _("Assessment")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["owner_unit", "status"], name="assessment_unit_status"),
+            models.Index(fields=["status", "updated_at"], name="assessment_status_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="assessment_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assessment_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(recommendation__in=[*Recommendation.values, ""]),
+                name="assessment_recommendation_valid",
+            ),
+        ]
+        permissions = [
+            ("review_assessment", _("Can review assessments")),
+            ("file_report", _("Can file and archive issued reports")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.project_name
+
+
+class Dimension(models.TextChoices):
+    """The four dimensions of a 稳评, in the order the report prints them."""
+
+    LEGALITY = "legality", _("Legality")
+    RATIONALITY = "rationality", _("Rationality")
+    FEASIBILITY = "feasibility", _("Feasibility")
+    CONTROLLABILITY = "controllability", _("Controllability")
+
+
+class Verdict(models.TextChoices):
+    NO_RISK = "no_risk", _("No risk")
+    MANAGEABLE = "manageable", _("Risk manageable")
+    SIGNIFICANT = "significant", _("Significant risk")
+
+
+class Finding(models.Model):
+    """The finding for one of the four dimensions; exactly one per dimension."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="findings", verbose_name=_("Assessment")
+    )
+    dimension = models.CharField(_("Dimension"), max_length=20, choices=Dimension.choices)
+    text = models.TextField(_("Finding"), blank=True)
+    verdict = models.CharField(_("Verdict"), max_length=20, choices=Verdict.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("Four-dimension findings")
+        verbose_name_plural = _("Four-dimension findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "dimension"], name="finding_one_per_dimension"
+            ),
+            models.CheckConstraint(
+                condition=Q(dimension__in=Dimension.values), name="finding_dimension_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=[*Verdict.values, ""]), name="finding_verdict_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_dimension_display()
+
+    @property
+    def order(self) -> int:
+        return Dimension.values.index(self.dimension)
+
+
+class Side(models.TextChoices):
+    RESPONSIBLE = "responsible", _("Responsible entity")
+    EVALUATOR = "evaluator", _("Evaluating unit")
+
+
+class Contact(models.Model):
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("Assessment")
+    )
+    side = models.CharField(_("Side"), max_length=20, choices=Side.choices)
+    name = models.CharField(_("Name"), max_length=30)
+    position = models.CharField(_("Position"), max_length=100, blank=True)
+    phone = models.CharField(_("Phone"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Contact")
+        verbose_name_plural = _("Contact")
+        ordering = ["assessment", "side", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "side", "order"], name="contact_order_unique"
+            ),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="contact_side_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskCategory(models.TextChoices):
+    POLICY = "policy", _("Policy and law")
+    INTERESTS = "interests", _("Residents' interests")
+    ENVIRONMENT = "environment", _("Environment")
+    SAFETY = "safety", _("Public safety")
+    OPINION = "opinion", _("Public opinion")
+    MANAGEMENT = "management", _("Project management")
+    OTHER = "other", _("Other")
+
+
+class RiskPoint(models.Model):
+    """A structured risk point. Its level before measures comes from the matrix."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="risk_points",
+        verbose_name=_("Assessment"),
+    )
+    order = models.PositiveSmallIntegerField(_("Order"), default=0)
+    description = models.TextField(_("Risk point"), max_length=1000)
+    category = models.CharField(_("Category"), max_length=20, choices=RiskCategory.choices)
+    likelihood = models.PositiveSmallIntegerField(_("Likelihood"), validators=SCORE_VALIDATORS)
+    impact = models.PositiveSmallIntegerField(_("Impact"), validators=SCORE_VALIDATORS)
+    level_before = models.ForeignKey(
+        RiskLevel,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Level before measures"),
+    )
+    level_after = models.ForeignKey(
+        RiskLevel,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Level after measures"),
+    )
+    mitigation = models.TextField(_("Mitigation measures"), max_length=2000)
+    responsible_party = models.CharField(_("Responsible party"), max_length=100)
+
+    class Meta:
+        verbose_name = _("Risk point")
+        verbose_name_plural = _("Risk point")
+        ordering = ["assessment", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "order"], name="risk_point_order_unique"),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5),
+                name="risk_point_likelihood_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__gte=1, impact__lte=5), name="risk_point_impact_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=RiskCategory.values), name="risk_point_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:30]
+
+
+class Version(models.Model):
+    """An immutable snapshot of an assessment's content, taken at every submission."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="versions", verbose_name=_("Assessment")
+    )
+    number = models.PositiveIntegerField(_("Version number"))
+    content = models.JSONField(_("Content snapshot"))
+    created_at = models.DateTimeField(_("Submitted at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Submitted by"),
+    )
+
+    class Meta:
+        verbose_name = _("Version")
+        verbose_name_plural = _("Version")
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} v{self.number}"
+
+
+class ReviewEvent(models.Model):
+    """Append-only: who moved an assessment from which status to which, and why."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="review_events",
+        verbose_name=_("Assessment"),
+    )
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_events",
+        verbose_name=_("Version"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Actor"),
+    )
+    from_status = models.CharField(_("Old state"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("New state"), max_length=10, choices=Status.choices)
+    comment = models.TextField(_("Comment"), blank=True)
+    created_at = models.DateTimeField(_("Time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Review events")
+        verbose_name_plural = _("Review events")
+        ordering = ["assessment", "created_at", "id"]
+        indexes = [models.Index(fields=["assessment", "created_at"], name="review_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class SignedReport(models.Model):
+    """The PDF rendered and signed at approval. Stored once; never regenerated in place."""
+
+    assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="signed_report",
+        verbose_name=_("Assessment"),
+    )
+    version = models.OneToOneField(
+        Version, on_delete=models.PROTECT, related_name="signed_report", verbose_name=_("Version")
+    )
+    report_number = models.CharField(_("Report number"), max_length=40, unique=True)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    signed_at = models.DateTimeField(_("Signed at"))
+    signer = models.CharField(_("Signer"), max_length=100)
+    certificate_fingerprint = models.CharField(_("Certificate fingerprint"), max_length=95)
+    verification_token = models.CharField(_("Verification token"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("Signed report")
+        verbose_name_plural = _("Signed report")
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return self.report_number
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Log in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Log out")
+    LOCKED_OUT = "locked_out", _("Account locked")
+    TRANSITION = "transition", _("Status change")
+    REFUSED = "refused", _("Action refused")
+    PERMISSION_DENIED = "permission_denied", _("Permission denied")
+    DOWNLOAD = "download", _("Download")
+    EXPORT = "export", _("Export")
+    EDIT = "edit", _("Edit")
+    CREATE = "create", _("Create")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a security-relevant action (DESIGN §7). Kept ≥ 180 days."""
+
+    created_at = models.DateTimeField(_("Time (UTC)"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("User"),
+    )
+    # Kept as text too: a failed login names a user who may not exist.
+    username = models.CharField(_("Username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("Action"), max_length=30, choices=AuditAction.choices)
+    object_type = models.CharField(_("Object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("Object ID"), max_length=50, blank=True)
+    object_repr = models.CharField(_("Object"), max_length=200, blank=True)
+    old_state = models.CharField(_("Old state"), max_length=30, blank=True)
+    new_state = models.CharField(_("New state"), max_length=30, blank=True)
+    success = models.BooleanField(_("Success"), default=True)
+    detail = models.TextField(_("Detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("Audit log")
+        verbose_name_plural = _("Audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"

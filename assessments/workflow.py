@@ -1,0 +1,199 @@
+"""The assessment workflow (DESIGN §4). The only place an assessment's status changes.
+
+    draft ──submit──▶ submitted ──approve──▶ approved ──issue──▶ issued
+      ▲                   │
+      └──────return───────┘   (returned behaves as draft for editing and resubmission)
+
+Each transition is one function: it locks the row, checks the actor's permission and the
+source state, changes the status, writes a ReviewEvent and an AuditEvent, all in one
+transaction. A refusal raises `TransitionRefused` with a message for the user and leaves an
+audit row behind (written after the rollback, so it is kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .audit import audit_record
+from .content import assessment_content
+from .models import Assessment, AuditAction, ReviewEvent, Status, Version
+
+
+class TransitionRefused(Exception):
+    """A transition that may not happen now; `message` is shown to the user."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[Status]
+    target: Status
+    allowed: Callable[[object, Assessment], bool]
+    label: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit",
+            frozenset({Status.DRAFT, Status.RETURNED}),
+            Status.SUBMITTED,
+            permissions.can_submit,
+            _("submit for review"),
+        ),
+        Transition(
+            "return",
+            frozenset({Status.SUBMITTED}),
+            Status.RETURNED,
+            permissions.can_review,
+            _("return for revision"),
+        ),
+        Transition(
+            "approve",
+            frozenset({Status.SUBMITTED}),
+            Status.APPROVED,
+            permissions.can_review,
+            _("approve"),
+        ),
+        # Issuing is done by the system on behalf of the approver once the PDF is signed.
+        Transition(
+            "issue",
+            frozenset({Status.APPROVED}),
+            Status.ISSUED,
+            lambda user, assessment: permissions.is_member(user, assessment),
+            _("issue"),
+        ),
+    ]
+}
+
+
+def allowed_transitions(user, assessment: Assessment) -> list[Transition]:
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if t.name != "issue" and assessment.status in t.sources and t.allowed(user, assessment)
+    ]
+
+
+def _run(
+    name: str,
+    *,
+    assessment: Assessment,
+    actor,
+    request=None,
+    comment: str = "",
+    check: Callable[[Assessment], None] | None = None,
+) -> Assessment:
+    transition = TRANSITIONS[name]
+    try:
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+            old_status = locked.status
+            if old_status not in transition.sources:
+                raise TransitionRefused(
+                    _(
+                        "Cannot %(action)s: the assessment is now “%(status)s”; "
+                        "someone else may have acted on it."
+                    )
+                    % {"action": transition.label, "status": locked.get_status_display()}
+                )
+            if not transition.allowed(actor, locked):
+                raise TransitionRefused(
+                    _("You may not %(action)s this assessment.") % {"action": transition.label}
+                )
+            if check is not None:
+                check(locked)
+            version = _take_version(locked, actor) if name == "submit" else _latest_version(locked)
+            locked.status = transition.target
+            locked.save(update_fields=["status", "updated_at"])
+            ReviewEvent.objects.create(
+                assessment=locked,
+                version=version,
+                actor=actor,
+                from_status=old_status,
+                to_status=transition.target,
+                comment=comment,
+            )
+            audit_record(
+                action=AuditAction.TRANSITION,
+                user=actor,
+                request=request,
+                obj=locked,
+                old_state=old_status,
+                new_state=transition.target,
+                detail=name,
+            )
+    except TransitionRefused as refusal:
+        audit_record(
+            action=AuditAction.REFUSED,
+            user=actor,
+            request=request,
+            obj=assessment,
+            old_state=assessment.status,
+            new_state=transition.target,
+            success=False,
+            detail=f"{name}: {refusal}",
+        )
+        raise
+    assessment.status = locked.status
+    assessment.updated_at = locked.updated_at
+    return locked
+
+
+def _take_version(assessment: Assessment, actor) -> Version:
+    previous = _latest_version(assessment)
+    return Version.objects.create(
+        assessment=assessment,
+        number=(previous.number + 1) if previous else 1,
+        content=assessment_content(assessment),
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+
+
+def _latest_version(assessment: Assessment) -> Version | None:
+    return assessment.versions.order_by("-number").first()
+
+
+def assessment_submit(*, assessment: Assessment, actor, request=None) -> Assessment:
+    return _run("submit", assessment=assessment, actor=actor, request=request)
+
+
+def assessment_return(*, assessment: Assessment, actor, comment: str, request=None) -> Assessment:
+    comment = (comment or "").strip()
+
+    def require_comment(_locked: Assessment) -> None:
+        if not comment:
+            raise TransitionRefused(_("A comment is required to return an assessment."))
+
+    return _run(
+        "return",
+        assessment=assessment,
+        actor=actor,
+        request=request,
+        comment=comment,
+        check=require_comment,
+    )
+
+
+def assessment_approve(
+    *, assessment: Assessment, actor, comment: str = "", request=None
+) -> Assessment:
+    return _run(
+        "approve", assessment=assessment, actor=actor, request=request, comment=comment.strip()
+    )
+
+
+def assessment_issue(*, assessment: Assessment, actor, request=None) -> Assessment:
+    return _run("issue", assessment=assessment, actor=actor, request=request)

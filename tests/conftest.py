@@ -1,0 +1,58 @@
+import pytest
+
+from assessments.demo import ensure_risk_scheme
+from assessments.models import RiskLevel, Role
+
+from .factories import make_assessment, make_unit, make_user
+
+
+@pytest.fixture
+def risk_scheme(db) -> dict[str, RiskLevel]:
+    ensure_risk_scheme()
+    return {level.code: level for level in RiskLevel.objects.all()}
+
+
+@pytest.fixture
+def unit(db):
+    return make_unit("周村区大数据局")
+
+
+@pytest.fixture
+def other_unit(db):
+    return make_unit("张店区大数据局")
+
+
+@pytest.fixture
+def assessor(unit):
+    return make_user("alice", roles=[Role.ASSESSOR], units=[unit], first_name="爱丽")
+
+
+@pytest.fixture
+def second_assessor(unit):
+    return make_user("amy", roles=[Role.ASSESSOR], units=[unit])
+
+
+@pytest.fixture
+def reviewer(unit):
+    return make_user("bob", roles=[Role.REVIEWER], units=[unit])
+
+
+@pytest.fixture
+def clerk(unit):
+    return make_user("carol", roles=[Role.CLERK], units=[unit])
+
+
+@pytest.fixture
+def admin_user(unit):
+    return make_user("dave", roles=[Role.ADMIN], units=[unit], is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(other_unit):
+    """An assessor and reviewer of another unit: must never see our unit's work."""
+    return make_user("eve", roles=[Role.ASSESSOR, Role.REVIEWER], units=[other_unit])
+
+
+@pytest.fixture
+def draft(unit, assessor, risk_scheme):
+    return make_assessment(unit=unit, author=assessor)

@@ -1,0 +1,111 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from assessments.demo import load_demo, load_demo_spec
+from assessments.models import Assessment, Dimension, Side, Status
+
+from .reference import missing_in_order, reference_values, squash
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_report_sequence(assessment: Assessment) -> str:
+    """The stored field values in the order the report prints them."""
+    contacts = list(assessment.contacts.order_by("order"))
+    findings = {f.dimension: f for f in assessment.findings.all()}
+
+    def side(side_value):
+        return [
+            part for c in contacts if c.side == side_value for part in (c.name, c.position, c.phone)
+        ]
+
+    parts = [
+        assessment.title,
+        f"{assessment.report_date.year}年{assessment.report_date.month}月{assessment.report_date.day}日",
+        assessment.project_name,
+        assessment.responsible_entity,
+        *side(Side.RESPONSIBLE),
+        assessment.get_mode_display(),
+        assessment.evaluating_unit,
+        *side(Side.EVALUATOR),
+        assessment.basic_situation,
+        *(findings[d].text for d in Dimension.values),
+        assessment.risk_narrative,
+        assessment.conclusion,
+    ]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def demo():
+    return load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+
+
+def reference_assessment() -> Assessment:
+    return Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
+
+
+def test_the_reference_report_is_held_completely_and_in_order(demo):
+    sequence = stored_report_sequence(reference_assessment())
+
+    assert missing_in_order(reference_values(), sequence) == []
+
+
+def test_the_check_notices_a_missing_sentence(demo):
+    assessment = reference_assessment()
+    sequence = stored_report_sequence(assessment).replace("《顶层设计》本身完全合法，", "")
+
+    assert missing_in_order(reference_values(), sequence) != []
+
+
+def test_the_check_notices_paragraphs_out_of_order(demo):
+    values = reference_values()
+    sequence = stored_report_sequence(reference_assessment())
+    swapped = [values[1], values[0], *values[2:]]
+
+    assert missing_in_order(swapped, sequence) != []
+
+
+def test_demo_phone_numbers_are_fictional(demo):
+    contacts = reference_assessment().contacts
+    phones = [
+        *contacts.filter(side=Side.RESPONSIBLE).values_list("phone", flat=True),
+        *contacts.filter(side=Side.EVALUATOR).values_list("phone", flat=True),
+    ]
+
+    assert phones == ["13800000001", "13800000002", "13800000003"]
+    assert "13853351739" not in squash(stored_report_sequence(reference_assessment()))
+
+
+def test_demo_has_the_reference_a_draft_and_a_submitted_assessment(demo):
+    statuses = dict(Assessment.objects.values_list("project_name", "status"))
+
+    assert statuses["《周村区新型智慧城市顶层设计》"] in (Status.APPROVED, Status.ISSUED)
+    assert Status.DRAFT in statuses.values()
+    assert Status.SUBMITTED in statuses.values()
+
+
+def test_the_reference_keeps_the_level_and_recommendation(demo):
+    assessment = reference_assessment()
+
+    assert assessment.risk_level.name == "低"
+    assert assessment.get_recommendation_display() == "准予实施"
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = Assessment.objects.count()
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert Assessment.objects.count() == before
+
+
+def test_demo_users_cover_every_role_in_two_units(demo):
+    spec = load_demo_spec()
+    roles = {role for user in spec["users"] for role in user["roles"]}
+    units = {unit for user in spec["users"] for unit in user["units"]}
+
+    assert roles == {"评估人员", "审核人员", "文书", "管理员"}
+    assert len(units) == 2

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+from assessments.demo import load_demo, load_demo_spec
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_is_served_in_chinese(client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert "社会稳定风险评估系统" in response.text
+    assert "登录" in response.text
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get(reverse("assessments:home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_admin_lists_the_demo_assessments(client):
+    passwords = {u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]}
+    load_demo(passwords=passwords)
+    client.login(username="admin", password="Demo-pass-1")
+
+    response = client.get(reverse("admin:assessments_assessment_changelist"))
+
+    assert response.status_code == 200
+    assert "周村区重大项目社会稳定风险评估报告" in response.text
+    assert "周村区2026年度老旧小区改造项目" in response.text
+
+
+def test_the_admin_shows_audit_events_but_offers_no_way_to_change_them(client, admin_user):
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:assessments_auditevent_changelist"))
+    add = client.get(reverse("admin:assessments_auditevent_add"))
+
+    assert listing.status_code == 200
+    assert add.status_code == 403

@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setting(module: str, name: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; from django.conf import settings; django.setup(); "
+            f"print(repr(settings.{name}))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = django_setting("zhoucun_risk.settings.prod", "SECRET_KEY")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_has_debug_off_by_default():
+    result = django_setting("zhoucun_risk.settings.prod", "DEBUG", DJANGO_SECRET_KEY="k" * 50)
+
+    assert result.stdout.strip() == "False"
+
+
+def test_a_malformed_boolean_is_an_error_not_a_default():
+    result = django_setting(
+        "zhoucun_risk.settings.prod", "DEBUG", DJANGO_SECRET_KEY="k" * 50, DJANGO_DEBUG="maybe"
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+def test_database_url_selects_postgresql():
+    result = django_setting(
+        "zhoucun_risk.settings.prod",
+        "DATABASES['default']['ENGINE']",
+        DJANGO_SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/somedb",
+    )
+
+    assert "postgresql" in result.stdout
+
+
+def test_the_site_speaks_chinese_in_shanghai_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE

@@ -1,0 +1,23 @@
+"""Tests: DEBUG off as in production, fast hashing, a throwaway key per run."""
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+SECRET_KEY = secrets.token_urlsafe(50)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+
+# The PostgreSQL service is shared: test databases get a name of their own.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_zhoucun_risk_{secrets.token_hex(4)}"}
+
+# Serve static files straight from static/ (no collectstatic needed).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
