@@ -42,7 +42,7 @@ def create_triggers(apps, schema_editor):
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
             )
     elif vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTIONS)
+        schema_editor.execute(PG_FUNCTIONS, params=None)
         for table in APPEND_ONLY:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
