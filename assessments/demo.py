@@ -111,14 +111,14 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         conclusion=item["conclusion"],
     )
     for side, contacts in item["contacts"].items():
-        for contact in contacts:
-            services.contact_add(assessment=assessment, side=side, **contact)
-    for dimension, finding in item["findings"].items():
-        services.finding_update(assessment=assessment, dimension=dimension, **finding)
-    for point in item["risk_points"]:
-        services.risk_point_add(
-            assessment=assessment, **{**point, "level_after": levels[point["level_after"]]}
-        )
+        services.contacts_replace(assessment=assessment, side=side, rows=contacts)
+    services.findings_update(assessment=assessment, findings=item["findings"])
+    services.risk_points_replace(
+        assessment=assessment,
+        rows=[
+            {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
+        ],
+    )
     if item["status"] in (Status.SUBMITTED, Status.APPROVED):
         workflow.assessment_submit(assessment=assessment, actor=author)
     if item["status"] == Status.APPROVED:

@@ -20,15 +20,7 @@ from .models import (
     RiskPoint,
     Unit,
 )
-
-
-def risk_level_for(*, likelihood: int, impact: int) -> RiskLevel:
-    """The level the matrix (data, not code) gives a likelihood × impact pair."""
-    return (
-        RiskMatrixCell.objects.select_related("level")
-        .get(likelihood=likelihood, impact=impact)
-        .level
-    )
+from .permissions import EDITABLE_STATUSES
 
 
 def suggested_risk_level(risk_points: Iterable[RiskPoint]) -> RiskLevel | None:
@@ -49,59 +41,88 @@ def assessment_create(*, owner_unit: Unit, author, **fields) -> Assessment:
     return assessment
 
 
-@transaction.atomic
-def finding_update(*, assessment: Assessment, dimension: str, text: str, verdict: str) -> Finding:
-    finding = Finding.objects.get(assessment=assessment, dimension=dimension)
-    finding.text = text
-    finding.verdict = verdict
-    finding.full_clean()
-    finding.save()
-    return finding
+class NotEditable(Exception):
+    """The assessment left draft/returned (e.g. it was submitted) while the user edited."""
+
+    def __init__(self, current: Assessment) -> None:
+        super().__init__("not editable")
+        self.current = current
+
+
+class StaleEdit(Exception):
+    """The user edited an out-of-date copy: someone saved the assessment in the meantime."""
+
+    def __init__(self, current: Assessment) -> None:
+        super().__init__("stale edit")
+        self.current = current
 
 
 @transaction.atomic
-def contact_add(
-    *, assessment: Assessment, side: str, name: str, position: str, phone: str
-) -> Contact:
-    last = assessment.contacts.filter(side=side).order_by("-order").first()
-    contact = Contact(
-        assessment=assessment,
-        side=side,
-        name=name,
-        position=position,
-        phone=phone,
-        order=(last.order + 1) if last else 0,
-    )
-    contact.full_clean()
-    contact.save()
-    return contact
+def assessment_save_step(
+    *, assessment: Assessment, expected_version: int | None, apply
+) -> Assessment:
+    """Apply one wizard step's changes if nobody saved since the user loaded the page.
+
+    `apply(locked_assessment)` makes the changes; the edit version is bumped in the same
+    transaction, under a row lock, so of two saves based on one copy only the first lands.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status not in EDITABLE_STATUSES:
+        raise NotEditable(locked)
+    if expected_version is None or locked.lock_version != expected_version:
+        raise StaleEdit(locked)
+    apply(locked)
+    locked.lock_version += 1
+    locked.full_clean(exclude=["owner_unit", "author", "risk_level"])
+    locked.save()
+    return locked
+
+
+def assessment_update_fields(assessment: Assessment, data: dict) -> None:
+    for name, value in data.items():
+        setattr(assessment, name, value)
 
 
 @transaction.atomic
-def risk_point_add(
-    *,
-    assessment: Assessment,
-    description: str,
-    category: str,
-    likelihood: int,
-    impact: int,
-    level_after: RiskLevel,
-    mitigation: str,
-    responsible_party: str,
-) -> RiskPoint:
-    last = assessment.risk_points.order_by("-order").first()
-    point = RiskPoint(
-        assessment=assessment,
-        order=(last.order + 1) if last else 0,
-        description=description,
-        category=category,
-        likelihood=likelihood,
-        impact=impact,
-        level_before=risk_level_for(likelihood=likelihood, impact=impact),
-        level_after=level_after,
-        mitigation=mitigation,
-        responsible_party=responsible_party,
-    )
-    point.full_clean()
-    point.save()
-    return point
+def findings_update(*, assessment: Assessment, findings: dict[str, dict]) -> None:
+    """Set text and verdict of the given dimensions ({dimension: {text, verdict}})."""
+    rows = list(assessment.findings.filter(dimension__in=findings))
+    for finding in rows:
+        finding.text = findings[finding.dimension]["text"]
+        finding.verdict = findings[finding.dimension]["verdict"]
+        finding.full_clean(exclude=["assessment"])
+    Finding.objects.bulk_update(rows, ["text", "verdict"])
+
+
+def contacts_replace(*, assessment: Assessment, side: str, rows: list[dict]) -> None:
+    """Make the side's contacts exactly `rows`, in that order."""
+    assessment.contacts.filter(side=side).delete()
+    contacts = [
+        Contact(assessment=assessment, side=side, order=index, **row)
+        for index, row in enumerate(rows)
+    ]
+    for contact in contacts:
+        contact.full_clean(exclude=["assessment"])
+    Contact.objects.bulk_create(contacts)
+
+
+def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
+    """Make the risk points exactly `rows`, in order; each level before measures comes
+    from the matrix."""
+    cells = {
+        (cell.likelihood, cell.impact): cell.level
+        for cell in RiskMatrixCell.objects.select_related("level")
+    }
+    assessment.risk_points.all().delete()
+    points = [
+        RiskPoint(
+            assessment=assessment,
+            order=index,
+            level_before=cells[(row["likelihood"], row["impact"])],
+            **row,
+        )
+        for index, row in enumerate(rows)
+    ]
+    for point in points:
+        point.full_clean(exclude=["assessment"])
+    RiskPoint.objects.bulk_create(points)

@@ -1,13 +1,264 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Views: parse the request, ask `permissions`, call one service, redirect with a message."""
 
-from .models import Assessment
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import permissions, services, wizard, workflow
+from .audit import audit_record
+from .forms import AssessmentFilterForm, ProjectInfoForm
+from .models import Assessment, AuditAction, Role, Status, Unit
+from .reports import preview_html
+
+PAGE_SIZE = 20
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    assessments = (
-        Assessment.objects.visible_to(request.user)
-        .select_related("owner_unit", "author")
-        .order_by("-updated_at")
+def deny(request: HttpRequest, assessment: Assessment | None, reason: str) -> PermissionDenied:
+    """Record a permission denial and return the exception to raise."""
+    audit_record(
+        action=AuditAction.PERMISSION_DENIED,
+        user=request.user,
+        request=request,
+        obj=assessment,
+        success=False,
+        detail=f"{request.method} {request.path}: {reason}",
     )
-    return render(request, "assessments/home.html", {"assessments": assessments})
+    return PermissionDenied(reason)
+
+
+def _list_queryset(user):
+    return (
+        Assessment.objects.visible_to(user)
+        .select_related("owner_unit", "author", "risk_level")
+        .prefetch_related("contacts")
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = _list_queryset(user)
+    sections = []
+    if permissions.has_role(user, Role.ASSESSOR):
+        mine = visible.filter(author=user)
+        sections.append(("drafts", _("My drafts"), mine.filter(status=Status.DRAFT)))
+        sections.append(("returned", _("Returned to me"), mine.filter(status=Status.RETURNED)))
+    if permissions.has_role(user, Role.REVIEWER):
+        sections.append(
+            (
+                "review",
+                _("Awaiting my review"),
+                visible.filter(status=Status.SUBMITTED).exclude(author=user).order_by("updated_at"),
+            )
+        )
+    sections.append(("issued", _("Issued"), visible.filter(status=Status.ISSUED)))
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "sections": [
+                {"key": key, "title": title, "items": list(qs[:10])} for key, title, qs in sections
+            ],
+            "can_create": permissions.can_create(user),
+        },
+    )
+
+
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    form = AssessmentFilterForm(request.GET, user=request.user)
+    queryset = form.filter(_list_queryset(request.user))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.can_create(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create(request.user):
+        raise deny(request, None, "create")
+    units = Unit.objects.filter(members=request.user)
+    form = ProjectInfoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = units.filter(pk=request.POST.get("owner_unit")).first() or units.first()
+        assessment = services.assessment_create(
+            owner_unit=unit, author=request.user, **form.cleaned_data
+        )
+        audit_record(action=AuditAction.CREATE, user=request.user, request=request, obj=assessment)
+        messages.success(request, _("The assessment was created and saved."))
+        target = "project" if request.POST.get("nav") == "save" else "contacts"
+        return redirect("assessments:step", pk=assessment.pk, step=target)
+    step = wizard.get_step("project")
+    return render(
+        request,
+        step.template,
+        {
+            "assessment": None,
+            "step": step,
+            "steps": wizard.progress(None, step),
+            "forms": {"form": form},
+            "units": units,
+            "form_action": reverse("assessments:new"),
+        },
+    )
+
+
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(
+        request.user, pk, queryset=wizard.wizard_queryset()
+    )
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "report_html": preview_html(assessment),
+            "can_edit": permissions.can_edit(request.user, assessment),
+            "can_submit": permissions.can_submit(request.user, assessment),
+            "resume_step": wizard.resume_step(assessment),
+        },
+    )
+
+
+@require_GET
+def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(
+        request.user, pk, queryset=wizard.wizard_queryset()
+    )
+    return redirect("assessments:step", pk=pk, step=wizard.resume_step(assessment).slug)
+
+
+def _edit_guard(request: HttpRequest, assessment: Assessment) -> HttpResponse | None:
+    """None if the user may edit now; otherwise the refusal (403 or a redirect)."""
+    if permissions.can_edit(request.user, assessment):
+        return None
+    if not permissions.has_role(request.user, Role.ASSESSOR):
+        raise deny(request, assessment, "edit")
+    messages.warning(
+        request,
+        _("This assessment is “%(status)s” and cannot be edited now.")
+        % {"status": assessment.get_status_display()},
+    )
+    return redirect(assessment.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(
+        request.user, pk, queryset=wizard.wizard_queryset()
+    )
+    current = wizard.get_step(step)
+    if current is None:
+        raise Http404
+    refusal = _edit_guard(request, assessment)
+    if refusal:
+        return refusal
+    missing = wizard.first_missing_requirement(current, assessment)
+    if missing is not None:
+        messages.warning(
+            request,
+            _("Please complete “%(step)s” first.") % {"step": missing.title},
+        )
+        return redirect("assessments:step", pk=pk, step=missing.slug)
+
+    conflict = None
+    lock_version = assessment.lock_version
+    if request.method == "POST" and current.slug != "preview":
+        forms = current.forms(assessment, data=request.POST)
+        if all(form.is_valid() for form in forms.values()):
+            try:
+                expected = int(request.POST.get("lock_version", ""))
+            except ValueError:
+                expected = None
+            try:
+                services.assessment_save_step(
+                    assessment=assessment, expected_version=expected, apply=current.apply(forms)
+                )
+            except services.StaleEdit as stale:
+                conflict = stale.current
+                lock_version = expected
+            except services.NotEditable as frozen:
+                messages.warning(
+                    request,
+                    _("This assessment is “%(status)s” and cannot be edited now.")
+                    % {"status": frozen.current.get_status_display()},
+                )
+                return redirect(assessment.get_absolute_url())
+            else:
+                return _after_save(request, assessment, current)
+        else:
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            lock_version = request.POST.get("lock_version", lock_version)
+    else:
+        forms = current.forms(assessment, add_row=request.GET.get("add"))
+
+    previous, following = wizard.neighbours(current)
+    context = {
+        "assessment": assessment,
+        "step": current,
+        "steps": wizard.progress(assessment, current),
+        "previous": previous,
+        "following": following,
+        "forms": forms,
+        "lock_version": lock_version,
+        "conflict": conflict,
+        "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
+    }
+    if current.slug == "conclusion":
+        context["suggested_level"] = wizard.suggested_level(assessment)
+    if current.slug == "preview":
+        context["report_html"] = preview_html(assessment)
+        context["incomplete"] = wizard.incomplete_steps(assessment)
+        context["can_submit"] = permissions.can_submit(request.user, assessment)
+    status = 409 if conflict else 200
+    return render(request, current.template, context, status=status)
+
+
+def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step) -> HttpResponse:
+    nav = request.POST.get("nav", "save")
+    previous, following = wizard.neighbours(step)
+    if nav.startswith("add:"):
+        url = reverse("assessments:step", kwargs={"pk": assessment.pk, "step": step.slug})
+        return redirect(f"{url}?add={nav.removeprefix('add:')}#rows-{nav.removeprefix('add:')}")
+    if nav == "next" and following:
+        return redirect("assessments:step", pk=assessment.pk, step=following.slug)
+    if nav == "back" and previous:
+        return redirect("assessments:step", pk=assessment.pk, step=previous.slug)
+    messages.success(request, _("Saved."))
+    return redirect("assessments:step", pk=assessment.pk, step=step.slug)
+
+
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(
+        request.user, pk, queryset=wizard.wizard_queryset()
+    )
+    if not permissions.is_member(request.user, assessment) or not permissions.has_role(
+        request.user, Role.ASSESSOR
+    ):
+        raise deny(request, assessment, "submit")
+    try:
+        workflow.assessment_submit(assessment=assessment, actor=request.user, request=request)
+    except workflow.TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("assessments:step", pk=pk, step="preview")
+    messages.success(request, _("Submitted for review. The content is read-only until returned."))
+    return redirect(assessment.get_absolute_url())

@@ -167,7 +167,19 @@ def _latest_version(assessment: Assessment) -> Version | None:
 
 
 def assessment_submit(*, assessment: Assessment, actor, request=None) -> Assessment:
-    return _run("submit", assessment=assessment, actor=actor, request=request)
+    def require_complete(locked: Assessment) -> None:
+        from .wizard import incomplete_steps
+
+        missing = incomplete_steps(locked)
+        if missing:
+            raise TransitionRefused(
+                _("The assessment is not complete. Still to do: %(steps)s.")
+                % {"steps": "、".join(str(step.title) for step in missing)}
+            )
+
+    return _run(
+        "submit", assessment=assessment, actor=actor, request=request, check=require_complete
+    )
 
 
 def assessment_return(*, assessment: Assessment, actor, comment: str, request=None) -> Assessment:

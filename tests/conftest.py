@@ -3,7 +3,7 @@ import pytest
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
 
-from .factories import make_assessment, make_unit, make_user
+from .factories import complete_assessment, make_assessment, make_unit, make_user
 
 
 @pytest.fixture
@@ -56,3 +56,8 @@ def outsider(other_unit):
 @pytest.fixture
 def draft(unit, assessor, risk_scheme):
     return make_assessment(unit=unit, author=assessor)
+
+
+@pytest.fixture
+def complete_draft(draft):
+    return complete_assessment(draft)

@@ -88,9 +88,9 @@ def test_the_matrix_is_data_with_one_cell_per_pair(risk_scheme):
     )
 
 
-def test_the_database_refuses_to_update_a_review_event(draft, assessor):
-    workflow.assessment_submit(assessment=draft, actor=assessor)
-    event = ReviewEvent.objects.get(assessment=draft)
+def test_the_database_refuses_to_update_a_review_event(complete_draft, assessor):
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
+    event = ReviewEvent.objects.get(assessment=complete_draft)
 
     assert refused(lambda: ReviewEvent.objects.filter(pk=event.pk).update(comment="改写"))
     event.refresh_from_db()
@@ -109,10 +109,10 @@ def test_the_database_refuses_to_update_an_audit_event(assessor):
         )
 
 
-def test_the_database_refuses_to_update_a_version(draft, assessor):
-    workflow.assessment_submit(assessment=draft, actor=assessor)
+def test_the_database_refuses_to_update_a_version(complete_draft, assessor):
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
 
-    assert refused(lambda: Version.objects.filter(assessment=draft).update(content={}))
+    assert refused(lambda: Version.objects.filter(assessment=complete_draft).update(content={}))
 
 
 @pytest.mark.skipif(

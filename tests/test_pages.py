@@ -41,3 +41,17 @@ def test_the_admin_shows_audit_events_but_offers_no_way_to_change_them(client, a
 
     assert listing.status_code == 200
     assert add.status_code == 403
+
+
+def test_the_interface_is_chinese_even_for_an_english_browser(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+
+    assert "登录" in response.text
+
+
+def test_english_can_be_chosen(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    response = client.get(reverse("login"))
+
+    assert "Log in" in response.text

@@ -1,0 +1,372 @@
+"""Forms of the guided form (填报向导) and the list filters.
+
+Forms only parse and validate input; saving goes through `services`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Assessment,
+    Dimension,
+    Mode,
+    Recommendation,
+    RiskCategory,
+    RiskLevel,
+    Status,
+    Unit,
+    Verdict,
+)
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+# Long texts: generous, but bounded so a paste accident cannot store megabytes.
+SECTION_MAX = 20_000
+FINDING_MAX = 5_000
+
+
+def validate_phone(value: str) -> None:
+    compact = value.replace(" ", "")
+    if not (MOBILE.match(compact) or LANDLINE.match(compact)):
+        raise ValidationError(
+            _(
+                "Enter an 11-digit mobile number (e.g. 13800000001) or a landline with its "
+                "area code (e.g. 0533-6400001)."
+            ),
+            code="invalid_phone",
+        )
+
+
+class ProjectInfoForm(forms.ModelForm):
+    report_date = forms.DateField(
+        label=_("Report date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The date printed under the title, usually the day the report is signed."),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "title",
+            "project_name",
+            "responsible_entity",
+            "mode",
+            "evaluating_unit",
+            "report_date",
+        ]
+        help_texts = {
+            "title": _("As it will head the report, e.g. 周村区重大项目社会稳定风险评估报告."),
+            "project_name": _(
+                "The decision or project being assessed, e.g. 《周村区新型智慧城市顶层设计》."
+            ),
+            "responsible_entity": _(
+                "The body that proposes the decision and answers for its risks (责任主体)."
+            ),
+            "mode": _(
+                "Simple mode (简易评估) for decisions with limited impact; standard mode "
+                "(一般评估) when the rules require consultation, hearings or expert review."
+            ),
+            "evaluating_unit": _("The unit that carries out this assessment (评估单位)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+
+
+class RowForm(forms.Form):
+    """A row in an editable list. Moving a blank row (ORDER) does not make it filled in."""
+
+    def has_changed(self) -> bool:
+        return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
+
+
+class ContactForm(RowForm):
+    name = forms.CharField(label=_("Name"), max_length=30)
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=100,
+        required=False,
+        help_text=_("Job title, e.g. 区政府办公室副主任. May be left empty."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        validators=[validate_phone],
+        help_text=_("Mobile, or landline with area code."),
+    )
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    """Rows the user adds, removes (DELETE) and reorders (ORDER); order is kept on save."""
+
+    def rows(self) -> list[dict]:
+        """The rows to keep, in the chosen order. Django's `ordered_forms` already drops
+        deleted rows and untouched blank ones."""
+        return [
+            {k: v for k, v in form.cleaned_data.items() if k not in ("ORDER", "DELETE")}
+            for form in self.ordered_forms
+        ]
+
+
+ContactFormSet = forms.formset_factory(
+    ContactForm,
+    formset=BaseRowFormSet,
+    extra=0,
+    can_delete=True,
+    can_order=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+class BasicSituationForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["basic_situation"]
+        widgets = {"basic_situation": forms.Textarea(attrs={"rows": 16})}
+        help_texts = {
+            "basic_situation": _(
+                "Section 一、基本情况: why the decision is made, what it contains and what it "
+                "builds on. One paragraph per line."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["basic_situation"]
+        field.required = True
+        field.validators.append(MaxLengthValidator(SECTION_MAX))
+
+
+FINDING_HELP = {
+    Dimension.LEGALITY: _(
+        "Does the decision rest on laws, regulations and higher-level plans, and was it "
+        "made by the competent body through the required procedure?"
+    ),
+    Dimension.RATIONALITY: _(
+        "Does it serve the public interest, balance the interests of those affected, and "
+        "is its scope reasonable?"
+    ),
+    Dimension.FEASIBILITY: _(
+        "Were those concerned consulted, are funds, staff and timing in place, and is the "
+        "moment right?"
+    ),
+    Dimension.CONTROLLABILITY: _(
+        "What could disturb public order or safety, and are there plans to prevent and handle it?"
+    ),
+}
+
+
+class FindingsForm(forms.Form):
+    """The four dimensions, each a finding text and a verdict."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for dimension in Dimension:
+            self.fields[f"{dimension.value}_text"] = forms.CharField(
+                label=dimension.label,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                max_length=FINDING_MAX,
+                help_text=FINDING_HELP[dimension],
+            )
+            self.fields[f"{dimension.value}_verdict"] = forms.ChoiceField(
+                label=_("Verdict on %(dimension)s") % {"dimension": dimension.label},
+                choices=[("", "---------"), *Verdict.choices],
+            )
+
+    @staticmethod
+    def initial_for(assessment: Assessment) -> dict:
+        initial = {}
+        for finding in assessment.findings.all():
+            initial[f"{finding.dimension}_text"] = finding.text
+            initial[f"{finding.dimension}_verdict"] = finding.verdict
+        return initial
+
+    def findings(self) -> dict[str, dict]:
+        return {
+            d: {
+                "text": self.cleaned_data[f"{d}_text"],
+                "verdict": self.cleaned_data[f"{d}_verdict"],
+            }
+            for d in Dimension.values
+        }
+
+
+class RiskNarrativeForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["risk_narrative"]
+        widgets = {"risk_narrative": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "risk_narrative": _(
+                "Section 三: the risks found and how each is prevented or defused, in prose. "
+                "The structured risk points below are printed as a table after it."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["risk_narrative"]
+        field.required = True
+        field.validators.append(MaxLengthValidator(SECTION_MAX))
+
+
+SCORE_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
+
+
+class RiskPointForm(RowForm):
+    description = forms.CharField(
+        label=_("Risk point"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "---------"), *RiskCategory.choices]
+    )
+    likelihood = forms.TypedChoiceField(
+        label=_("Likelihood"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        help_text=_("1 rare … 5 almost certain"),
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=SCORE_CHOICES, coerce=int, help_text=_("1 slight … 5 severe")
+    )
+    level_after = forms.ModelChoiceField(
+        label=_("Level after measures"), queryset=RiskLevel.objects.all(), empty_label="—"
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation measures"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    responsible_party = forms.CharField(label=_("Responsible party"), max_length=100)
+
+
+RiskPointFormSet = forms.formset_factory(
+    RiskPointForm,
+    formset=BaseRowFormSet,
+    extra=0,
+    can_delete=True,
+    can_order=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class ConclusionForm(forms.ModelForm):
+    """Level and recommendation, suggested by the matrix and scheme; a different choice
+    needs a reason."""
+
+    class Meta:
+        model = Assessment
+        fields = ["risk_level", "recommendation", "deviation_reason", "conclusion"]
+        widgets = {
+            "conclusion": forms.Textarea(attrs={"rows": 6}),
+            "deviation_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "conclusion": _(
+                "Section 四: the overall judgement, stating the risk level and the "
+                "recommendation, e.g. …初步确定风险等级为低级，建议准予实施。"
+            ),
+        }
+
+    def __init__(self, *args, suggested_level: RiskLevel | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested_level = suggested_level
+        self.fields["risk_level"].required = True
+        self.fields["risk_level"].empty_label = "—"
+        self.fields["recommendation"].required = True
+        self.fields["recommendation"].choices = [("", "—"), *Recommendation.choices]
+        self.fields["conclusion"].required = True
+        self.fields["conclusion"].validators.append(MaxLengthValidator(SECTION_MAX))
+        self.fields["deviation_reason"].validators.append(MaxLengthValidator(FINDING_MAX))
+
+    def clean(self):
+        cleaned = super().clean()
+        level = cleaned.get("risk_level")
+        recommendation = cleaned.get("recommendation")
+        if not level or not recommendation:
+            return cleaned
+        deviates = (
+            self.suggested_level is not None and level != self.suggested_level
+        ) or recommendation != level.recommendation
+        if deviates and not cleaned.get("deviation_reason", "").strip():
+            self.add_error(
+                "deviation_reason",
+                _(
+                    "Your choice differs from the suggestion (level %(level)s, "
+                    "recommendation %(recommendation)s): say why."
+                )
+                % {
+                    "level": self.suggested_level or level,
+                    "recommendation": (self.suggested_level or level).get_recommendation_display(),
+                },
+            )
+        if not deviates:
+            cleaned["deviation_reason"] = ""
+        return cleaned
+
+
+class AssessmentFilterForm(forms.Form):
+    ORDERINGS = {
+        "-updated_at": _("Recently updated"),
+        "updated_at": _("Least recently updated"),
+        "-report_date": _("Report date, newest first"),
+        "project_name": _("Project name"),
+    }
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Project name or responsible entity")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    mode = forms.ChoiceField(label=_("Evaluation mode"), required=False)
+    risk_level = forms.ModelChoiceField(
+        label=_("Risk level"),
+        queryset=RiskLevel.objects.all(),
+        required=False,
+        empty_label=_("All"),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
+    )
+    ordering = forms.ChoiceField(label=_("Order by"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "form-control" if name == "q" else "form-select"
+            field.widget.attrs["class"] = css
+        everything = [("", _("All"))]
+        self.fields["status"].choices = everything + Status.choices
+        self.fields["mode"].choices = everything + Mode.choices
+        self.fields["unit"].queryset = Unit.objects.filter(members=user)
+        self.fields["ordering"].choices = list(self.ORDERINGS.items())
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.order_by("-updated_at", "-pk")
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(
+                Q(project_name__icontains=data["q"]) | Q(responsible_entity__icontains=data["q"])
+            )
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["mode"]:
+            queryset = queryset.filter(mode=data["mode"])
+        if data["risk_level"]:
+            queryset = queryset.filter(risk_level=data["risk_level"])
+        if data["unit"]:
+            queryset = queryset.filter(owner_unit=data["unit"])
+        return queryset.order_by(data["ordering"] or "-updated_at", "-pk")

@@ -1,0 +1,266 @@
+"""The guided form (填报向导): the step list, each step's forms, completeness and preconditions.
+
+A step knows how to build its forms (bound or not), what saving them changes, and when it
+is complete. The view in `views.py` is the same for every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .forms import (
+    BasicSituationForm,
+    ConclusionForm,
+    ContactFormSet,
+    FindingsForm,
+    ProjectInfoForm,
+    RiskNarrativeForm,
+    RiskPointFormSet,
+)
+from .models import Assessment, Dimension, RiskPoint, Side
+
+Apply = Callable[[Assessment], None]
+
+
+def wizard_queryset():
+    """Everything the steps, the indicator and the preview read, in a fixed number of
+    queries whatever the number of contacts or risk points."""
+    return Assessment.objects.select_related("owner_unit", "author", "risk_level").prefetch_related(
+        "contacts",
+        "findings",
+        Prefetch(
+            "risk_points",
+            queryset=RiskPoint.objects.select_related("level_before", "level_after"),
+        ),
+    )
+
+
+def _contacts(assessment: Assessment, side: str) -> list:
+    return sorted((c for c in assessment.contacts.all() if c.side == side), key=lambda c: c.order)
+
+
+def _risk_points(assessment: Assessment) -> list[RiskPoint]:
+    return sorted(assessment.risk_points.all(), key=lambda r: r.order)
+
+
+def suggested_level(assessment: Assessment):
+    return services.suggested_risk_level(_risk_points(assessment))
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Promise
+    template: str
+    requires: tuple[str, ...] = field(default=())
+
+    def is_complete(self, assessment: Assessment) -> bool:
+        raise NotImplementedError
+
+    def forms(self, assessment: Assessment, data=None, add_row: str | None = None) -> dict:
+        return {}
+
+    def apply(self, forms: dict) -> Apply:
+        raise NotImplementedError
+
+
+class ProjectStep(Step):
+    def is_complete(self, assessment):
+        return all(getattr(assessment, name) for name in ProjectInfoForm.Meta.fields)
+
+    def forms(self, assessment, data=None, add_row=None):
+        return {"form": ProjectInfoForm(data, instance=assessment)}
+
+    def apply(self, forms):
+        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+
+
+class ContactsStep(Step):
+    def is_complete(self, assessment):
+        sides = {c.side for c in assessment.contacts.all()}
+        return sides >= set(Side.values)
+
+    def forms(self, assessment, data=None, add_row=None):
+        formsets = {}
+        for side in Side.values:
+            rows = [
+                {"name": c.name, "position": c.position, "phone": c.phone}
+                for c in _contacts(assessment, side)
+            ]
+            formset = ContactFormSet(data, initial=rows, prefix=side)
+            formset.title = Side(side).label
+            if data is None and (add_row == side or not rows):
+                formset.extra = 1
+            formsets[side] = formset
+        return formsets
+
+    def apply(self, forms):
+        def apply(assessment):
+            for side, formset in forms.items():
+                services.contacts_replace(assessment=assessment, side=side, rows=formset.rows())
+
+        return apply
+
+
+class TextStep(Step):
+    form_class = None
+
+    def is_complete(self, assessment):
+        field_name = self.form_class.Meta.fields[0]
+        return bool(getattr(assessment, field_name).strip())
+
+    def forms(self, assessment, data=None, add_row=None):
+        return {"form": self.form_class(data, instance=assessment)}
+
+    def apply(self, forms):
+        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+
+
+class BasicSituationStep(TextStep):
+    form_class = BasicSituationForm
+
+
+class FindingsStep(Step):
+    def is_complete(self, assessment):
+        findings = {f.dimension: f for f in assessment.findings.all()}
+        return all(
+            d in findings and findings[d].text.strip() and findings[d].verdict
+            for d in Dimension.values
+        )
+
+    def forms(self, assessment, data=None, add_row=None):
+        return {"form": FindingsForm(data, initial=FindingsForm.initial_for(assessment))}
+
+    def apply(self, forms):
+        return lambda a: services.findings_update(assessment=a, findings=forms["form"].findings())
+
+
+class RisksStep(Step):
+    def is_complete(self, assessment):
+        return bool(assessment.risk_narrative.strip())
+
+    def forms(self, assessment, data=None, add_row=None):
+        rows = [
+            {
+                "description": r.description,
+                "category": r.category,
+                "likelihood": r.likelihood,
+                "impact": r.impact,
+                "level_after": r.level_after_id,
+                "mitigation": r.mitigation,
+                "responsible_party": r.responsible_party,
+            }
+            for r in _risk_points(assessment)
+        ]
+        formset = RiskPointFormSet(data, initial=rows, prefix="risks")
+        if data is None and add_row == "risks":
+            formset.extra = 1
+        return {"form": RiskNarrativeForm(data, instance=assessment), "risks": formset}
+
+    def apply(self, forms):
+        def apply(assessment):
+            services.assessment_update_fields(assessment, forms["form"].cleaned_data)
+            services.risk_points_replace(assessment=assessment, rows=forms["risks"].rows())
+
+        return apply
+
+
+class ConclusionStep(Step):
+    def is_complete(self, assessment):
+        if not (assessment.risk_level_id and assessment.recommendation):
+            return False
+        if not assessment.conclusion.strip():
+            return False
+        suggested = suggested_level(assessment)
+        deviates = (
+            suggested is not None and suggested.pk != assessment.risk_level_id
+        ) or assessment.recommendation != assessment.risk_level.recommendation
+        return not deviates or bool(assessment.deviation_reason.strip())
+
+    def forms(self, assessment, data=None, add_row=None):
+        suggested = suggested_level(assessment)
+        initial = {}
+        if not assessment.risk_level_id and suggested:
+            initial = {"risk_level": suggested, "recommendation": suggested.recommendation}
+        return {
+            "form": ConclusionForm(
+                data, instance=assessment, initial=initial, suggested_level=suggested
+            )
+        }
+
+    def apply(self, forms):
+        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+
+
+class PreviewStep(Step):
+    def is_complete(self, assessment):
+        return False
+
+
+STEPS: list[Step] = [
+    ProjectStep("project", _("Project"), "assessments/steps/project.html"),
+    ContactsStep("contacts", _("Contacts"), "assessments/steps/contacts.html", ("project",)),
+    BasicSituationStep("basic", _("Basic situation"), "assessments/steps/basic.html", ("project",)),
+    FindingsStep("findings", _("Four dimensions"), "assessments/steps/findings.html", ("project",)),
+    RisksStep("risks", _("Risks and mitigation"), "assessments/steps/risks.html", ("project",)),
+    ConclusionStep(
+        "conclusion", _("Conclusion"), "assessments/steps/conclusion.html", ("project", "risks")
+    ),
+    PreviewStep(
+        "preview",
+        _("Preview and submit"),
+        "assessments/steps/preview.html",
+        ("project", "contacts", "basic", "findings", "risks", "conclusion"),
+    ),
+]
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+FORM_STEPS = [step for step in STEPS if step.slug != "preview"]
+
+
+def get_step(slug: str) -> Step | None:
+    return STEPS_BY_SLUG.get(slug)
+
+
+def neighbours(step: Step) -> tuple[Step | None, Step | None]:
+    index = STEPS.index(step)
+    previous = STEPS[index - 1] if index > 0 else None
+    following = STEPS[index + 1] if index + 1 < len(STEPS) else None
+    return previous, following
+
+
+def progress(assessment: Assessment | None, current: Step) -> list[dict]:
+    """What the step indicator shows: every step, whether it is done, which is current."""
+    return [
+        {
+            "step": step,
+            "number": number,
+            "complete": assessment is not None and step.is_complete(assessment),
+            "current": step == current,
+            "reachable": assessment is not None,
+        }
+        for number, step in enumerate(STEPS, start=1)
+    ]
+
+
+def incomplete_steps(assessment: Assessment) -> list[Step]:
+    return [step for step in FORM_STEPS if not step.is_complete(assessment)]
+
+
+def first_missing_requirement(step: Step, assessment: Assessment) -> Step | None:
+    for slug in step.requires:
+        required = STEPS_BY_SLUG[slug]
+        if not required.is_complete(assessment):
+            return required
+    return None
+
+
+def resume_step(assessment: Assessment) -> Step:
+    """Where a returning user continues: the first incomplete step, else the preview."""
+    missing = incomplete_steps(assessment)
+    return missing[0] if missing else STEPS_BY_SLUG["preview"]
