@@ -240,13 +240,22 @@ class RiskPointForm(RowForm):
     impact = forms.TypedChoiceField(
         label=_("Impact"), choices=SCORE_CHOICES, coerce=int, help_text=_("1 slight … 5 severe")
     )
-    level_after = forms.ModelChoiceField(
-        label=_("Level after measures"), queryset=RiskLevel.objects.all(), empty_label="—"
-    )
+    level_after = forms.ChoiceField(label=_("Level after measures"))
     mitigation = forms.CharField(
         label=_("Mitigation measures"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible_party = forms.CharField(label=_("Responsible party"), max_length=100)
+
+    def __init__(self, *args, levels: dict[str, RiskLevel], **kwargs):
+        # The levels are loaded once per formset, not once per row.
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        self.fields["level_after"].choices = [("", "—")] + [
+            (code, level.name) for code, level in levels.items()
+        ]
+
+    def clean_level_after(self) -> RiskLevel:
+        return self.levels[self.cleaned_data["level_after"]]
 
 
 RiskPointFormSet = forms.formset_factory(

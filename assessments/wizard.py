@@ -6,6 +6,7 @@ is complete. The view in `views.py` is the same for every step.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from .forms import (
     RiskNarrativeForm,
     RiskPointFormSet,
 )
-from .models import Assessment, Dimension, RiskPoint, Side
+from .models import Assessment, Dimension, RiskLevel, RiskPoint, Side
 
 Apply = Callable[[Assessment], None]
 
@@ -47,6 +48,12 @@ def _contacts(assessment: Assessment, side: str) -> list:
 
 def _risk_points(assessment: Assessment) -> list[RiskPoint]:
     return sorted(assessment.risk_points.all(), key=lambda r: r.order)
+
+
+def _scratch(assessment: Assessment) -> Assessment:
+    """A copy for a ModelForm to validate into: validation writes the input onto its
+    instance, and the page around the form must keep showing what is saved."""
+    return copy.copy(assessment)
 
 
 def suggested_level(assessment: Assessment):
@@ -75,7 +82,7 @@ class ProjectStep(Step):
         return all(getattr(assessment, name) for name in ProjectInfoForm.Meta.fields)
 
     def forms(self, assessment, data=None, add_row=None):
-        return {"form": ProjectInfoForm(data, instance=assessment)}
+        return {"form": ProjectInfoForm(data, instance=_scratch(assessment))}
 
     def apply(self, forms):
         return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
@@ -116,7 +123,7 @@ class TextStep(Step):
         return bool(getattr(assessment, field_name).strip())
 
     def forms(self, assessment, data=None, add_row=None):
-        return {"form": self.form_class(data, instance=assessment)}
+        return {"form": self.form_class(data, instance=_scratch(assessment))}
 
     def apply(self, forms):
         return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
@@ -152,16 +159,19 @@ class RisksStep(Step):
                 "category": r.category,
                 "likelihood": r.likelihood,
                 "impact": r.impact,
-                "level_after": r.level_after_id,
+                "level_after": r.level_after.code,
                 "mitigation": r.mitigation,
                 "responsible_party": r.responsible_party,
             }
             for r in _risk_points(assessment)
         ]
-        formset = RiskPointFormSet(data, initial=rows, prefix="risks")
+        levels = {level.code: level for level in RiskLevel.objects.all()}
+        formset = RiskPointFormSet(
+            data, initial=rows, prefix="risks", form_kwargs={"levels": levels}
+        )
         if data is None and add_row == "risks":
             formset.extra = 1
-        return {"form": RiskNarrativeForm(data, instance=assessment), "risks": formset}
+        return {"form": RiskNarrativeForm(data, instance=_scratch(assessment)), "risks": formset}
 
     def apply(self, forms):
         def apply(assessment):
@@ -190,7 +200,7 @@ class ConclusionStep(Step):
             initial = {"risk_level": suggested, "recommendation": suggested.recommendation}
         return {
             "form": ConclusionForm(
-                data, instance=assessment, initial=initial, suggested_level=suggested
+                data, instance=_scratch(assessment), initial=initial, suggested_level=suggested
             )
         }
 

@@ -23,6 +23,7 @@ from . import permissions
 from .audit import audit_record
 from .content import assessment_content
 from .models import Assessment, AuditAction, ReviewEvent, Status, Version
+from .wizard import incomplete_steps
 
 
 class TransitionRefused(Exception):
@@ -168,8 +169,6 @@ def _latest_version(assessment: Assessment) -> Version | None:
 
 def assessment_submit(*, assessment: Assessment, actor, request=None) -> Assessment:
     def require_complete(locked: Assessment) -> None:
-        from .wizard import incomplete_steps
-
         missing = incomplete_steps(locked)
         if missing:
             raise TransitionRefused(

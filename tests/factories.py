@@ -20,7 +20,8 @@ def make_unit(name: str | None = None) -> Unit:
 
 def make_user(username: str, *, roles: list[Role], units: list[Unit], **extra):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
-    user.groups.set(Group.objects.filter(name__in=roles))
+    # get_or_create: transactional (browser) tests flush the groups the migration made.
+    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
     for unit in units:
         unit.members.add(user)
     return user

@@ -126,3 +126,146 @@ def test_jumping_to_the_preview_of_an_incomplete_draft_lands_on_the_first_incomp
 
     assert response.status_code == 302
     assert response.url == step_url(draft, "contacts")
+
+
+def test_a_refused_save_leaves_the_page_showing_what_is_saved(client_assessor, draft):
+    response = client_assessor.post(
+        step_url(draft, "project"),
+        {"lock_version": draft.lock_version, "nav": "save", "title": "", "project_name": "未保存"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["assessment"].project_name == "测试项目"
+    draft.refresh_from_db()
+    assert draft.project_name == "测试项目"
+
+
+def risk_rows(rows):
+    data = management("risks", len(rows))
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"risks-{index}-{key}"] = value
+    return data
+
+
+RISK = {
+    "description": "施工扰民",
+    "category": "environment",
+    "likelihood": "4",
+    "impact": "4",
+    "level_after": "low",
+    "mitigation": "限定施工时段",
+    "responsible_party": "区住建局",
+    "ORDER": "1",
+}
+
+
+def test_a_risk_points_level_before_measures_comes_from_the_matrix(client_assessor, draft):
+    response = client_assessor.post(
+        step_url(draft, "risks"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            "risk_narrative": "风险防范",
+            **risk_rows([RISK]),
+        },
+    )
+
+    assert response.status_code == 302
+    point = draft.risk_points.get()
+    assert point.level_before.code == "high"  # 4 × 4 = 16 in the fixture's matrix
+    assert point.level_after.code == "low"
+
+
+def test_the_conclusion_suggests_the_level_and_requires_a_reason_to_differ(
+    client_assessor, draft, risk_scheme
+):
+    client_assessor.post(
+        step_url(draft, "risks"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            "risk_narrative": "风险防范",
+            **risk_rows([{**RISK, "level_after": "medium"}]),
+        },
+    )
+    draft.refresh_from_db()
+
+    page = client_assessor.get(step_url(draft, "conclusion"))
+    assert page.context["suggested_level"].code == "medium"
+    assert page.context["forms"]["form"].initial["recommendation"] == "defer"
+
+    base = {"lock_version": draft.lock_version, "nav": "save", "conclusion": "结论。"}
+    low = str(risk_scheme["low"].pk)
+    refused = client_assessor.post(
+        step_url(draft, "conclusion"), {**base, "risk_level": low, "recommendation": "approve"}
+    )
+    assert "请说明理由" in refused.text
+
+    accepted = client_assessor.post(
+        step_url(draft, "conclusion"),
+        {**base, "risk_level": low, "recommendation": "approve", "deviation_reason": "已整改。"},
+    )
+    assert accepted.status_code == 302
+    draft.refresh_from_db()
+    assert draft.risk_level.code == "low"
+    assert draft.deviation_reason == "已整改。"
+
+
+def test_add_row_works_without_javascript(client_assessor, draft):
+    data = {
+        "lock_version": draft.lock_version,
+        "nav": "add:responsible",
+        **contact_rows("responsible", [{"name": "甲", "phone": "13800000001", "ORDER": "1"}]),
+        **contact_rows("evaluator", []),
+    }
+
+    response = client_assessor.post(step_url(draft, "contacts"), data)
+    assert response.status_code == 302
+    assert "?add=responsible" in response.url
+
+    page = client_assessor.get(response.url)
+    assert page.context["forms"]["responsible"].total_form_count() == 2
+    assert draft.contacts.count() == 1
+
+
+def test_submit_of_an_incomplete_draft_is_refused_with_what_is_missing(client_assessor, draft):
+    response = client_assessor.post(
+        reverse("assessments:submit", kwargs={"pk": draft.pk}), follow=True
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert "评估尚未填写完整" in response.text
+
+
+def test_resume_goes_to_the_first_incomplete_step(client_assessor, draft):
+    draft.basic_situation = "已填写"
+    draft.save()
+
+    response = client_assessor.get(reverse("assessments:resume", kwargs={"pk": draft.pk}))
+
+    assert response.url == step_url(draft, "contacts")
+
+
+def test_a_complete_draft_can_be_submitted_from_the_preview(client_assessor, complete_draft):
+    preview = client_assessor.get(step_url(complete_draft, "preview"))
+    assert "提交审核" in preview.text
+
+    response = client_assessor.post(
+        reverse("assessments:submit", kwargs={"pk": complete_draft.pk}), follow=True
+    )
+
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Status.SUBMITTED
+    assert "已提交审核" in response.text
+
+
+def test_user_text_is_escaped_in_the_preview(client_assessor, complete_draft):
+    complete_draft.basic_situation = '<script>alert("x")</script>'
+    complete_draft.save()
+
+    response = client_assessor.get(step_url(complete_draft, "preview"))
+
+    assert '<script>alert("x")</script>' not in response.text
+    assert "&lt;script&gt;" in response.text

@@ -77,3 +77,13 @@ def login(page, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+def press(page, name: str, *, exact: bool = True, nth: int = 0) -> None:
+    """Click a submit button and wait until its POST has been answered and htmx has
+    swapped the result in (boosted forms do not navigate, so load states alone race)."""
+    button = page.get_by_role("button", name=name, exact=exact).nth(nth)
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        button.click()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.wait_for_load_state("networkidle")

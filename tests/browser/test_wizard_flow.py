@@ -8,7 +8,7 @@ from assessments.models import Assessment, Dimension, Role, Status
 from tests.factories import PASSWORD, make_unit, make_user
 from tests.reference import missing_in_order, reference_paragraphs
 
-from .conftest import login
+from .conftest import login, press
 
 
 @pytest.fixture
@@ -21,11 +21,6 @@ def alice(transactional_db):
     ensure_risk_scheme()
     unit = make_unit("周村区大数据局")
     return make_user("alice", roles=[Role.ASSESSOR], units=[unit], first_name="爱丽")
-
-
-def click(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_load_state("networkidle")
 
 
 def expect_step(page, slug: str) -> None:
@@ -52,7 +47,7 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
     page.fill("[name=evaluating_unit]", reference["evaluating_unit"])
     page.fill("[name=report_date]", reference["report_date"])
     screenshot(page, "wizard-1-project")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     page.pk = Assessment.objects.get(project_name=reference["project_name"]).pk
     expect_step(page, "contacts")
 
@@ -60,19 +55,18 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
     # the evaluator's side.
     responsible = reference["contacts"]["responsible"]
     fill_contact(page, "responsible", 0, responsible[0])
-    page.get_by_role("button", name="添加联系人").first.click()
-    page.wait_for_load_state("networkidle")
+    press(page, "添加联系人")
     expect(page.locator("[name=responsible-1-name]")).to_be_visible()
     fill_contact(page, "responsible", 1, responsible[1])
     fill_contact(page, "evaluator", 0, reference["contacts"]["evaluator"][0])
     screenshot(page, "wizard-2-contacts")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     expect_step(page, "basic")
 
     # 3 基本情况
     page.fill("[name=basic_situation]", reference["basic_situation"])
     screenshot(page, "wizard-3-basic")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     expect_step(page, "findings")
 
     # Leave half-way, log out, come back another day.
@@ -92,13 +86,13 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
         page.fill(f"[name={dimension}_text]", finding["text"])
         page.select_option(f"[name={dimension}_verdict]", finding["verdict"])
     screenshot(page, "wizard-4-findings")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     expect_step(page, "risks")
 
     # 5 风险点及化解
     page.fill("[name=risk_narrative]", reference["risk_narrative"])
     screenshot(page, "wizard-5-risks")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     expect_step(page, "conclusion")
 
     # 6 评估结论
@@ -106,7 +100,7 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
     page.select_option("[name=recommendation]", label="准予实施")
     page.fill("[name=conclusion]", reference["conclusion"])
     screenshot(page, "wizard-6-conclusion")
-    click(page, "保存并下一步")
+    press(page, "保存并下一步")
     expect_step(page, "preview")
 
     # 7 预览并提交: the report reads like the reference, section for section.
@@ -116,7 +110,7 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
     for contact in [*responsible, *reference["contacts"]["evaluator"]]:
         assert contact["phone"] in report
 
-    click(page, "提交审核")
+    press(page, "提交审核")
     expect(page.get_by_text("已提交审核")).to_be_visible()
     assert Assessment.objects.get(pk=page.pk).status == Status.SUBMITTED
     screenshot(page, "wizard-8-submitted")
