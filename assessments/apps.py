@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Social stability risk assessment")
+
+    def ready(self) -> None:
+        # Logins, logouts, failures and lockouts are announced by Django and django-axes as
+        # signals; the audit log listens. No business rule hangs on these.
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from . import audit
+
+        user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit-login")
+        user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit-logout")
+        user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit-login-failed")
+        user_locked_out.connect(audit.on_locked_out, dispatch_uid="audit-locked-out")

@@ -46,3 +46,30 @@ def audit_record(
         success=success,
         detail=detail,
     )
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    audit_record(action=AuditAction.LOGIN, user=user, request=request)
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    audit_record(action=AuditAction.LOGOUT, user=user, request=request)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        username=str(credentials.get("username", "")),
+        request=request,
+        success=False,
+    )
+
+
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    audit_record(
+        action=AuditAction.LOCKED_OUT,
+        username=username or "",
+        request=request,
+        success=False,
+        detail=f"locked out after repeated failed logins from {ip_address}",
+    )

@@ -379,3 +379,15 @@ class AssessmentFilterForm(forms.Form):
         if data["unit"]:
             queryset = queryset.filter(owner_unit=data["unit"])
         return queryset.order_by(data["ordering"] or "-updated_at", "-pk")
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comments for the author"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Say what must change. The author sees this on the assessment and in the form."
+        ),
+        error_messages={"required": _("A comment is required to return an assessment.")},
+    )

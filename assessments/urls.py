@@ -7,9 +7,14 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.home, name="home"),
     path("assessments/", views.assessment_list, name="list"),
+    path("assessments/export.csv", views.assessment_export, name="export"),
     path("assessments/new/", views.assessment_new, name="new"),
+    path("review/", views.review_queue, name="review_queue"),
     path("assessments/<int:pk>/", views.assessment_detail, name="detail"),
     path("assessments/<int:pk>/edit/", views.assessment_resume, name="resume"),
     path("assessments/<int:pk>/steps/<slug:step>/", views.assessment_step, name="step"),
     path("assessments/<int:pk>/submit/", views.assessment_submit, name="submit"),
+    path("assessments/<int:pk>/review/", views.assessment_review, name="review"),
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
+    path("assessments/<int:pk>/return/", views.assessment_return, name="return"),
 ]

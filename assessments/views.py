@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import permissions, services, wizard, workflow
 from .audit import audit_record
-from .forms import AssessmentFilterForm, ProjectInfoForm
+from .diffs import content_diff
+from .forms import AssessmentFilterForm, ProjectInfoForm, ReturnForm
 from .models import Assessment, AuditAction, Role, Status, Unit
-from .reports import preview_html
+from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
 
@@ -134,6 +137,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": permissions.can_edit(request.user, assessment),
             "can_submit": permissions.can_submit(request.user, assessment),
             "resume_step": wizard.resume_step(assessment),
+            "can_open_review": permissions.has_role(request.user, Role.REVIEWER),
+            **_history(assessment),
         },
     )
 
@@ -222,6 +227,8 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "conflict": conflict,
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
     }
+    if assessment.status == Status.RETURNED:
+        context["latest_return"] = _history(assessment)["latest_return"]
     if current.slug == "conclusion":
         context["suggested_level"] = wizard.suggested_level(assessment)
     if current.slug == "preview":
@@ -262,3 +269,172 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessments:step", pk=pk, step="preview")
     messages.success(request, _("Submitted for review. The content is read-only until returned."))
     return redirect(assessment.get_absolute_url())
+
+
+def _history(assessment: Assessment) -> dict:
+    """The review timeline and the latest return (whose comment the author must see)."""
+    events = list(
+        assessment.review_events.select_related("actor", "version").order_by("created_at", "id")
+    )
+    returned = [event for event in events if event.to_status == Status.RETURNED]
+    return {"events": events, "latest_return": returned[-1] if returned else None}
+
+
+def _review_context(assessment: Assessment) -> dict:
+    """The submitted version and what changed since the version last returned."""
+    history = _history(assessment)
+    current = assessment.versions.order_by("-number").first()
+    previous = history["latest_return"].version if history["latest_return"] else None
+    changes = None
+    if current and previous and previous.pk != current.pk:
+        changes = content_diff(previous.content, current.content)
+    return {
+        **history,
+        "version": current,
+        "previous_version": previous if changes is not None else None,
+        "changes": changes,
+    }
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not permissions.has_role(request.user, Role.REVIEWER):
+        raise deny(request, None, "review queue")
+    queue = (
+        Assessment.objects.visible_to(request.user)
+        .filter(status=Status.SUBMITTED)
+        .exclude(author=request.user)
+        .select_related("owner_unit", "author")
+        .order_by("updated_at", "pk")
+    )
+    return render(request, "assessments/review_queue.html", {"queue": queue})
+
+
+def _render_review(
+    request: HttpRequest, assessment: Assessment, return_form: ReturnForm | None = None
+) -> HttpResponse:
+    if not permissions.has_role(request.user, Role.REVIEWER):
+        raise deny(request, assessment, "review")
+    context = _review_context(assessment)
+    version = context["version"]
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "assessment": assessment,
+            "report_html": render_report_body(version.content) if version else "",
+            "can_review": permissions.can_review(request.user, assessment),
+            "is_author": assessment.author_id == request.user.pk,
+            "return_form": return_form or ReturnForm(),
+            **context,
+        },
+    )
+
+
+@require_GET
+def assessment_review(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(
+        request.user, pk, queryset=Assessment.objects.select_related("owner_unit", "author")
+    )
+    return _render_review(request, assessment)
+
+
+def _review_action(request: HttpRequest, pk: int, action) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    if not permissions.has_role(request.user, Role.REVIEWER):
+        raise deny(request, assessment, "review action")
+    try:
+        action(assessment)
+    except workflow.TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("assessments:review", pk=pk)
+    return None
+
+
+@require_POST
+def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = request.POST.get("comment", "")[:2000]
+    refused = _review_action(
+        request,
+        pk,
+        lambda a: workflow.assessment_approve(
+            assessment=a, actor=request.user, comment=comment, request=request
+        ),
+    )
+    if refused:
+        return refused
+    messages.success(request, _("Approved."))
+    return redirect("assessments:review", pk=pk)
+
+
+@require_POST
+def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not returned: please correct the marked fields."))
+        return _render_review(request, permissions.get_assessment_for_user(request.user, pk), form)
+    refused = _review_action(
+        request,
+        pk,
+        lambda a: workflow.assessment_return(
+            assessment=a, actor=request.user, comment=form.cleaned_data["comment"], request=request
+        ),
+    )
+    if refused:
+        return refused
+    messages.success(request, _("Returned to the author with your comments."))
+    return redirect("assessments:review", pk=pk)
+
+
+@require_GET
+def assessment_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV (Excel opens it), without personal data. Audited."""
+    form = AssessmentFilterForm(request.GET, user=request.user)
+    rows = form.filter(
+        Assessment.objects.visible_to(request.user).select_related("owner_unit", "risk_level")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    response.write("\ufeff")  # BOM: Excel then reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Project name"),
+            _("Responsible entity"),
+            _("Evaluating unit"),
+            _("Evaluation mode"),
+            _("Status"),
+            _("Risk level"),
+            _("Recommendation"),
+            _("Report date"),
+            _("Owner unit"),
+        ]
+    )
+    count = 0
+    for a in rows:
+        writer.writerow(
+            [
+                _csv_safe(a.project_name),
+                _csv_safe(a.responsible_entity),
+                _csv_safe(a.evaluating_unit),
+                a.get_mode_display(),
+                a.get_status_display(),
+                a.risk_level.name if a.risk_level else "",
+                a.get_recommendation_display(),
+                a.report_date.isoformat() if a.report_date else "",
+                a.owner_unit.name,
+            ]
+        )
+        count += 1
+    audit_record(
+        action=AuditAction.EXPORT,
+        user=request.user,
+        request=request,
+        detail=f"assessment list, {count} rows, filter: {request.GET.urlencode()}",
+    )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

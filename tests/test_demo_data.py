@@ -109,3 +109,15 @@ def test_demo_users_cover_every_role_in_two_units(demo):
 
     assert roles == {"评估人员", "审核人员", "文书", "管理员"}
     assert len(units) == 2
+
+
+def test_the_reference_previewed_reads_like_the_reference_report(demo):
+    from django.utils.html import strip_tags
+
+    from assessments.reports import preview_html
+
+    from .reference import reference_paragraphs
+
+    text = strip_tags(preview_html(reference_assessment()))
+
+    assert missing_in_order(reference_paragraphs(), text) == []

@@ -22,3 +22,9 @@ def first_contact(assessment):
         (c for c in assessment.contacts.all() if c.side == "responsible"), key=lambda c: c.order
     )
     return contacts[0] if contacts else None
+
+
+@register.filter
+def minutes(delta) -> int:
+    """A timedelta in whole minutes (the lockout page's cool-off time)."""
+    return int(delta.total_seconds() // 60) if delta else 0

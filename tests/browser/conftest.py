@@ -55,8 +55,19 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base_url = live_server.url
+    # Every page must work under the enforced Content Security Policy.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text[:60]} @ {message.location}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture
