@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
 # Debian packages the product needs: CJK fonts for the PDF, HarfBuzz subsetting (without it
 # WeasyPrint silently falls back to a 30x slower path), pango, poppler for PDF checks,
-# gettext for the translations, Chromium for the browser tests.
+# gettext for the translations, Chromium for the browser tests, zbar to read QR codes back.
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 \
-	libpangoft2-1.0-0 poppler-utils gettext chromium
+	libpangoft2-1.0-0 poppler-utils gettext chromium zbar-tools
 
 # Django 6 needs Python >= 3.12; honour PYTHON=, else look for one (pyenv first).
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 \
@@ -57,6 +57,7 @@ lint: setup
 
 run: setup
 	@$(PY) manage.py migrate -v0
+	@$(PY) manage.py create_dev_ca
 	@$(PY) manage.py load_demo
 	@echo "Serving on http://$(HOST_PORT)/ — stop with Ctrl-C"
 	@$(PY) manage.py runserver $(HOST_PORT)

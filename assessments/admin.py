@@ -1,16 +1,26 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from io import BytesIO
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from . import issuing
 from .models import (
     Assessment,
     AuditEvent,
     Contact,
     Finding,
+    IssueFailure,
+    ReportCounter,
     ReviewEvent,
     RiskLevel,
     RiskMatrixCell,
     RiskPoint,
+    Seal,
     SignedReport,
+    Status,
     Unit,
     Version,
 )
@@ -97,6 +107,15 @@ class AssessmentAdmin(EditableWhileDraftMixin, admin.ModelAdmin):
     date_hierarchy = "report_date"
     list_select_related = ["owner_unit", "author"]
     inlines = [ContactInline, FindingInline, RiskPointInline]
+    actions = ["retry_issue"]
+
+    @admin.action(description=_("Issue the signed report again (after a failure)"))
+    def retry_issue(self, request, queryset):
+        for assessment in queryset.filter(status=Status.APPROVED):
+            issuing.issue_report_task.enqueue(assessment.pk)
+            assessment.refresh_from_db()
+            level = messages.SUCCESS if assessment.status == Status.ISSUED else messages.ERROR
+            self.message_user(request, f"{assessment}: {assessment.get_status_display()}", level)
 
     def has_delete_permission(self, request, obj=None):
         # Assessments with history are evidence; only a never-submitted draft may go.
@@ -143,3 +162,63 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "success", "created_at"]
     search_fields = ["username", "object_repr", "detail", "ip_address"]
     date_hierarchy = "created_at"
+
+
+@admin.register(IssueFailure)
+class IssueFailureAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "created_at", "short_error"]
+    list_filter = ["created_at"]
+    list_select_related = ["assessment"]
+
+    @admin.display(description=_("Error"))
+    def short_error(self, obj):
+        return obj.error.strip().splitlines()[-1][:120] if obj.error else ""
+
+
+@admin.register(ReportCounter)
+class ReportCounterAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "year", "last_number"]
+
+
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+
+
+class SealForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("Seal image (PNG or JPEG, at most 2 MB)"),
+        help_text=_("The bureau's own seal, scanned. The system never draws a seal itself."),
+    )
+
+    class Meta:
+        model = Seal
+        fields = ["unit"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload.size > SEAL_MAX_BYTES:
+            raise ValidationError(_("The image is larger than 2 MB."))
+        data = upload.read()
+        try:
+            image = Image.open(BytesIO(data))
+            image.verify()
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ValidationError(_("This is not a PNG or JPEG image.")) from exc
+        if image.format not in ("PNG", "JPEG"):
+            raise ValidationError(_("This is not a PNG or JPEG image."))
+        self.image_bytes = data
+        self.image_type = f"image/{image.format.lower()}"
+        return upload
+
+    def save(self, commit=True):
+        seal = super().save(commit=False)
+        seal.image = self.image_bytes
+        seal.content_type = self.image_type
+        if commit:
+            seal.save()
+        return seal
+
+
+@admin.register(Seal)
+class SealAdmin(admin.ModelAdmin):
+    form = SealForm
+    list_display = ["unit", "content_type", "uploaded_at"]

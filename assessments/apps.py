@@ -12,7 +12,7 @@ class AssessmentsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import audit
+        from . import audit, checks  # noqa: F401 - registers the start-up checks
 
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit-login")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit-logout")

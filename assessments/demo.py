@@ -119,9 +119,10 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
             {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
         ],
     )
-    if item["status"] in (Status.SUBMITTED, Status.APPROVED):
+    if item["status"] in (Status.SUBMITTED, Status.APPROVED, Status.ISSUED):
         workflow.assessment_submit(assessment=assessment, actor=author)
-    if item["status"] == Status.APPROVED:
+    if item["status"] in (Status.APPROVED, Status.ISSUED):
+        # Approval issues the signed report once the demo load commits.
         workflow.assessment_approve(
             assessment=assessment, actor=users[item["reviewer"]], comment="同意。"
         )

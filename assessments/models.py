@@ -32,6 +32,12 @@ class Unit(models.Model):
 
     name = models.CharField(_("Unit name"), max_length=100, unique=True)
     code = models.SlugField(_("Unit code"), max_length=30, unique=True)
+    report_prefix = models.CharField(
+        _("Report number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("Members"), related_name="units", blank=True
     )
@@ -426,6 +432,12 @@ class SignedReport(models.Model):
         Version, on_delete=models.PROTECT, related_name="signed_report", verbose_name=_("Version")
     )
     report_number = models.CharField(_("Report number"), max_length=40, unique=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Approved by"),
+    )
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     signed_at = models.DateTimeField(_("Signed at"))
@@ -440,6 +452,65 @@ class SignedReport(models.Model):
 
     def __str__(self) -> str:
         return self.report_number
+
+
+class ReportCounter(models.Model):
+    """The last report number used by a unit in a year; locked while a number is taken."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Report counter")
+        verbose_name_plural = _("Report counters")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="report_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.last_number}"
+
+
+class IssueFailure(models.Model):
+    """An attempt to render and sign a report that failed. The assessment stayed approved;
+    an administrator sees the error here and can try again."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="issue_failures",
+        verbose_name=_("Assessment"),
+    )
+    error = models.TextField(_("Error"))
+    created_at = models.DateTimeField(_("Time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Issuing failure")
+        verbose_name_plural = _("Issuing failures")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Seal(models.Model):
+    """The bureau's own seal image, uploaded by an administrator, shown beside the
+    signature block. The system never draws a seal of its own."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="seal", verbose_name=_("Unit")
+    )
+    image = models.BinaryField(_("Image"), editable=True)
+    content_type = models.CharField(_("Image type"), max_length=20)
+    uploaded_at = models.DateTimeField(_("Uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Seal image")
+        verbose_name_plural = _("Seal images")
+
+    def __str__(self) -> str:
+        return str(self.unit)
 
 
 class AuditAction(models.TextChoices):

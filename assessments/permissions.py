@@ -84,3 +84,9 @@ def can_download_report(user, assessment: Assessment) -> bool:
         or has_role(user, Role.REVIEWER)
         or assessment.author_id == user.pk
     )
+
+
+def can_retry_issue(user, assessment: Assessment) -> bool:
+    return is_member(user, assessment) and (
+        has_role(user, Role.REVIEWER) or has_role(user, Role.ADMIN) or user.is_staff
+    )

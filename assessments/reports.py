@@ -7,16 +7,30 @@ Chinese, whatever language the user interface is in.
 
 from __future__ import annotations
 
+import json
+import logging
+import shutil
+import subprocess
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .content import assessment_content
 from .models import Assessment, Dimension, Mode, Recommendation, RiskCategory, RiskLevel
 
 REPORT_LANGUAGE = "zh-hans"
+logger = logging.getLogger(__name__)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -80,3 +94,124 @@ def render_report_body(content: dict[str, Any]) -> str:
 
 def preview_html(assessment: Assessment) -> str:
     return render_report_body(assessment_content(assessment))
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+CONTENT_TYPES = {
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
+# The fonts the report names in its CSS, and the role each plays (DESIGN §6).
+REPORT_FONTS = {
+    "Noto Serif CJK SC": "宋体-style serif: title and body",
+    "Noto Sans CJK SC": "黑体-style sans: level-1 headings",
+    "LXGW WenKai": "楷体-style: level-2 headings",
+}
+BODY_FONT = "Noto Serif CJK SC"
+
+
+class ReportRenderError(Exception):
+    """The report cannot be rendered faithfully; the message says why, in plain words."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint may load the project's own static files and data: URIs, nothing else.
+
+    No network (SSRF), no file outside static/ — `..` and symlinks are resolved first — and
+    no redirects. Every refused URL is kept in `refused`, for tests and for the log.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_redirects=False, **kwargs)
+        self.root = STATIC_DIR.resolve()
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlsplit(url)
+        if parsed.scheme == "file" and not parsed.netloc:
+            path = Path(url2pathname(parsed.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                self.fetched.append(url)
+                content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+                return URLFetcherResponse(
+                    url, path.read_bytes(), headers={"Content-Type": content_type}
+                )
+        self.refused.append(url)
+        logger.warning("PDF renderer refused to load %s", url)
+        raise ValueError(f"not allowed in reports: {url}")
+
+
+@lru_cache(maxsize=8)
+def font_file(family: str) -> tuple[str, int] | None:
+    """The file (and face index) fontconfig uses for `family`, if it really is that family."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed program, the family is ours
+            [fc_match, "-f", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families, path, index = [*result.stdout.split("\n"), "", "", "0"][:3]
+    if family not in families.split(","):
+        return None
+    return path, int(index or 0)
+
+
+@lru_cache(maxsize=8)
+def font_characters(family: str) -> frozenset[int]:
+    found = font_file(family)
+    if found is None:
+        return frozenset()
+    path, index = found
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def uncovered_characters(content: dict[str, Any]) -> list[str]:
+    """Characters of the report the body font cannot draw (they would print blank)."""
+    covered = font_characters(BODY_FONT)
+    text = json.dumps(content, ensure_ascii=False)
+    return sorted({ch for ch in text if ch.isprintable() and ord(ch) not in covered})
+
+
+def render_pdf(
+    content: dict[str, Any],
+    *,
+    issue: dict[str, Any] | None = None,
+    draft_watermark: bool = False,
+    fetcher: StaticOnlyFetcher | None = None,
+) -> bytes:
+    """The report as PDF, from the same body template as the preview."""
+    missing = uncovered_characters(content)
+    if missing:
+        raise ReportRenderError(
+            _("The report font cannot print these characters: %(chars)s")
+            % {"chars": " ".join(missing[:20])}
+        )
+    with translation.override(REPORT_LANGUAGE):
+        html = render_to_string(
+            "reports/report.html",
+            {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
+        )
+    document = HTML(
+        string=html,
+        base_url=STATIC_DIR.resolve().as_uri() + "/",
+        url_fetcher=fetcher or StaticOnlyFetcher(),
+    )
+    return document.write_pdf()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "assessments"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("assessments/<int:pk>/review/", views.assessment_review, name="review"),
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="return"),
+    path("assessments/<int:pk>/report.pdf", report_views.report_download, name="download"),
+    path("assessments/<int:pk>/issue/", report_views.report_retry, name="retry_issue"),
 ]

@@ -17,7 +17,7 @@ from . import permissions, services, wizard, workflow
 from .audit import audit_record
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, ProjectInfoForm, ReturnForm
-from .models import Assessment, AuditAction, Role, Status, Unit
+from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
 from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
@@ -138,6 +138,15 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": permissions.can_submit(request.user, assessment),
             "resume_step": wizard.resume_step(assessment),
             "can_open_review": permissions.has_role(request.user, Role.REVIEWER),
+            "signed_report": SignedReport.objects.defer("pdf").filter(assessment=assessment).first()
+            if assessment.status == Status.ISSUED
+            else None,
+            "can_download": permissions.can_download_report(request.user, assessment),
+            "issue_failure": assessment.issue_failures.first()
+            if assessment.status == Status.APPROVED
+            else None,
+            "can_retry_issue": assessment.status == Status.APPROVED
+            and permissions.can_retry_issue(request.user, assessment),
             **_history(assessment),
         },
     )

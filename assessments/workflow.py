@@ -201,9 +201,16 @@ def assessment_return(*, assessment: Assessment, actor, comment: str, request=No
 def assessment_approve(
     *, assessment: Assessment, actor, comment: str = "", request=None
 ) -> Assessment:
-    return _run(
+    approved = _run(
         "approve", assessment=assessment, actor=actor, request=request, comment=comment.strip()
     )
+    # Issuing (render, sign, store) follows once the approval has committed — at once when
+    # there is no surrounding transaction. Imported here because issuing calls back into
+    # this module for its last step.
+    from .issuing import enqueue_issue
+
+    enqueue_issue(approved)
+    return approved
 
 
 def assessment_issue(*, assessment: Assessment, actor, request=None) -> Assessment:

@@ -1,9 +1,29 @@
+import secrets
+
 import pytest
+from django.test import override_settings
 
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
 
 from .factories import complete_assessment, make_assessment, make_unit, make_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_pki(tmp_path_factory):
+    """A throwaway CA and signing certificate for the whole test run."""
+    from assessments.signing import create_dev_ca
+
+    password = secrets.token_urlsafe(12)
+    root, p12 = create_dev_ca(
+        tmp_path_factory.mktemp("pki"), organisation="测试区大数据局", password=password
+    )
+    with override_settings(
+        ZHOUCUN_SIGNING_P12=str(p12),
+        ZHOUCUN_SIGNING_P12_PASSWORD=password,
+        ZHOUCUN_TRUST_ROOTS=str(root),
+    ):
+        yield {"root": root, "p12": p12, "password": password}
 
 
 @pytest.fixture

@@ -135,3 +135,28 @@ def test_postgresql_allows_purging_audit_events_older_than_180_days(assessor):
     )
 
     assert not refused(lambda: AuditEvent.objects.filter(pk=old.pk).delete())
+
+
+def test_every_append_only_table_still_has_its_update_guard():
+    """SQLite drops triggers when a migration rebuilds a table: catch it if one did."""
+    from assessments.db_guards import APPEND_ONLY_TABLES
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        triggers = {row[0] for row in cursor.fetchall()}
+
+    assert {f"{table}_no_update" for table in APPEND_ONLY_TABLES} <= triggers
+
+
+def test_the_database_refuses_to_update_a_signed_report(complete_draft, assessor, reviewer):
+    from assessments import issuing
+    from assessments.models import SignedReport
+
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
+    workflow.assessment_approve(assessment=complete_draft, actor=reviewer)
+    report = issuing.issue_report(assessment_id=complete_draft.pk)
+
+    assert refused(lambda: SignedReport.objects.filter(pk=report.pk).update(sha256="0" * 64))

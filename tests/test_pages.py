@@ -56,3 +56,9 @@ def test_english_can_be_chosen(client):
     response = client.get(reverse("login"))
 
     assert "Log in" in response.text
+
+
+def test_no_template_comment_leaks_into_pages(client):
+    response = client.get(reverse("login"))
+
+    assert "{#" not in response.text and "{% comment" not in response.text

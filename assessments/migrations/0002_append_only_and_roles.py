@@ -9,12 +9,8 @@ SQLite gets no delete trigger because Django's test flush empties tables with DE
 
 from django.db import migrations
 
-APPEND_ONLY = [
-    "assessments_version",
-    "assessments_reviewevent",
-    "assessments_signedreport",
-    "assessments_auditevent",
-]
+from assessments.db_guards import APPEND_ONLY_TABLES as APPEND_ONLY
+from assessments.db_guards import sqlite_guard
 
 PG_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION zhoucun_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,10 +33,7 @@ def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         for table in APPEND_ONLY:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
-            )
+            schema_editor.execute(sqlite_guard(table))
     elif vendor == "postgresql":
         schema_editor.execute(PG_FUNCTIONS, params=None)
         for table in APPEND_ONLY:

@@ -2,6 +2,8 @@ import re
 
 from django import template
 
+from assessments.people import display_name
+
 register = template.Library()
 
 
@@ -28,3 +30,8 @@ def first_contact(assessment):
 def minutes(delta) -> int:
     """A timedelta in whole minutes (the lockout page's cool-off time)."""
     return int(delta.total_seconds() // 60) if delta else 0
+
+
+@register.filter
+def person(user) -> str:
+    return display_name(user)

@@ -98,3 +98,27 @@ def press(page, name: str, *, exact: bool = True, nth: int = 0) -> None:
         button.click()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.wait_for_load_state("networkidle")
+
+
+def outside_the_event_loop(function, *args, **kwargs):
+    """Run `function` in a thread of its own and return its result.
+
+    pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread where
+    Playwright's event loop is running — the test thread here.
+    """
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

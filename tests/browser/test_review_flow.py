@@ -68,14 +68,16 @@ def test_a_returned_assessment_is_revised_resubmitted_and_approved(page, screens
     press(page, "批准")
     expect(page.get_by_role("alert").filter(has_text="已批准")).to_be_visible()
 
+    # The four review events, then the issuing that approval sets off.
     timeline = page.locator("#timeline .timeline-event")
-    expect(timeline).to_have_count(4)
+    expect(timeline).to_have_count(5)
     expect(timeline.nth(1)).to_contain_text("请补充施工期间的信访接待安排。")
-    assert [timeline.nth(i).get_attribute("data-to") for i in range(4)] == [
+    assert [timeline.nth(i).get_attribute("data-to") for i in range(5)] == [
         "submitted",
         "returned",
         "submitted",
         "approved",
+        "issued",
     ]
     screenshot(page, "review-4-approved")
-    assert Assessment.objects.get(pk=draft.pk).status == Status.APPROVED
+    assert Assessment.objects.get(pk=draft.pk).status == Status.ISSUED

@@ -164,13 +164,33 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Tasks (django.tasks): issuing runs at once by default; production may name a worker backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "ZHOUCUN_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Signing and verification of issued reports (see README, "Signing").
+ZHOUCUN_SIGNING_P12 = env_str("ZHOUCUN_SIGNING_P12", "")
+ZHOUCUN_SIGNING_P12_PASSWORD = env_str("ZHOUCUN_SIGNING_P12_PASSWORD", "")
+ZHOUCUN_TRUST_ROOTS = env_str("ZHOUCUN_TRUST_ROOTS", "")
+# The address printed in the QR code and the report's verification link.
+ZHOUCUN_PUBLIC_URL = env_str("ZHOUCUN_PUBLIC_URL", "http://127.0.0.1:8000")
+# Uploads on the public verification page are read in memory, never stored.
+ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES = env_int("ZHOUCUN_VERIFY_UPLOAD_MAX_MB", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES + 1
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Failed logins are in the audit log; axes need not narrate each one.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 

@@ -3,7 +3,7 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, VAR_DIR
+from .base import SECRET_KEY, VAR_DIR, ZHOUCUN_SIGNING_P12, ZHOUCUN_TRUST_ROOTS
 
 DEBUG = True
 STORAGES = {
@@ -23,6 +23,16 @@ def _dev_secret_key() -> str:
 
 if not SECRET_KEY:
     SECRET_KEY = _dev_secret_key()
+
+# The local development CA made by `manage.py create_dev_ca` (make run does it), unless a
+# real certificate is configured.
+DEV_PKI = VAR_DIR / "pki"
+if not ZHOUCUN_SIGNING_P12:
+    ZHOUCUN_SIGNING_P12 = str(DEV_PKI / "signer.p12")
+    password_file = DEV_PKI / "signer.pass"
+    ZHOUCUN_SIGNING_P12_PASSWORD = password_file.read_text() if password_file.exists() else ""
+if not ZHOUCUN_TRUST_ROOTS:
+    ZHOUCUN_TRUST_ROOTS = str(DEV_PKI / "root.pem")
 
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True

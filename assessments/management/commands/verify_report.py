@@ -1,0 +1,35 @@
+import hashlib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.models import SignedReport
+from assessments.signing import verify_pdf
+
+
+class Command(BaseCommand):
+    help = "Say whether a PDF is an issued report, unchanged, with a valid trusted signature."
+
+    def add_arguments(self, parser):
+        parser.add_argument("pdf", type=Path)
+
+    def handle(self, *args, pdf, **options):
+        if not pdf.is_file():
+            raise CommandError(f"No file {pdf}.")
+        data = pdf.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        report = SignedReport.objects.filter(sha256=digest).only("report_number").first()
+        verdict = verify_pdf(data)
+        self.stdout.write(f"SHA-256: {digest}")
+        if report:
+            self.stdout.write(f"Identical to issued report {report.report_number}.")
+        else:
+            self.stdout.write("Not identical to any issued report.")
+        self.stdout.write(
+            f"Signature: signed={verdict.signed} intact={verdict.intact} "
+            f"trusted={verdict.trusted} whole_file={verdict.covers_whole_file} "
+            f"signer={verdict.signer or '-'} {verdict.problem}".rstrip()
+        )
+        if not (report and verdict.valid):
+            raise CommandError("NOT VALID")
+        self.stdout.write(self.style.SUCCESS("VALID"))

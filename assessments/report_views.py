@@ -1,0 +1,120 @@
+"""Issued reports: download (audited), retry of a failed issue, and public verification."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import issuing, permissions, signing
+from .audit import audit_record
+from .models import AuditAction, SignedReport, Status
+from .views import deny
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored, signed PDF — never a fresh render."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    if not permissions.can_download_report(request.user, assessment):
+        if assessment.status != Status.ISSUED:
+            raise Http404
+        raise deny(request, assessment, "download")
+    report = SignedReport.objects.only("pdf", "report_number", "sha256").get(assessment=assessment)
+    audit_record(
+        action=AuditAction.DOWNLOAD,
+        user=request.user,
+        request=request,
+        obj=assessment,
+        detail=f"{report.report_number} sha256={report.sha256}",
+    )
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    filename = quote(f"{report.report_number}.pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try issuing again after a failure (administrators and the unit's reviewers)."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    if not permissions.can_retry_issue(request.user, assessment):
+        raise deny(request, assessment, "retry issue")
+    if assessment.status != Status.APPROVED:
+        messages.warning(request, _("Only an approved, not yet issued assessment can be issued."))
+        return redirect(assessment.get_absolute_url())
+    issuing.issue_report_task.enqueue(assessment.pk)
+    assessment.refresh_from_db()
+    if assessment.status == Status.ISSUED:
+        messages.success(request, _("The report was issued."))
+    else:
+        messages.error(
+            request, _("Issuing failed again. The error is recorded for the administrators.")
+        )
+    return redirect(assessment.get_absolute_url())
+
+
+def _verify_upload(request: HttpRequest, report: SignedReport | None) -> dict:
+    """Read an uploaded PDF in memory (never stored) and say what it is."""
+    upload = request.FILES.get("pdf")
+    if upload is None:
+        return {"upload_error": _("Choose a PDF file to check.")}
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    matching = report if report is not None else SignedReport.objects.filter(sha256=digest).first()
+    return {
+        "checked": True,
+        "upload_name": upload.name,
+        "upload_sha256": digest,
+        "identical": matching is not None and matching.sha256 == digest,
+        "matching_report": matching if matching is not None and matching.sha256 == digest else None,
+        "verdict": signing.verify_pdf(data),
+    }
+
+
+@login_not_required
+@csrf_exempt  # replaced by csrf_protect below, after the upload handlers are set
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    # Uploads are held in memory only: no temporary file on disk, and a size cap.
+    request.upload_handlers = [MemoryFileUploadHandler(request)]
+    return _verify(request, token)
+
+
+@csrf_protect
+def _verify(request: HttpRequest, token: str | None) -> HttpResponse:
+    report = None
+    if token is not None:
+        report = (
+            SignedReport.objects.select_related("assessment", "approved_by")
+            .defer("pdf")
+            .filter(verification_token=token)
+            .first()
+        )
+        if report is None:
+            raise Http404
+    context = {"report": report, "max_mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20}
+    if report is not None:
+        context["events"] = list(
+            report.assessment.review_events.select_related("actor").order_by("created_at", "id")
+        )
+    status = 200
+    if request.method == "POST":
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES:
+            context["upload_error"] = _("The file is larger than %(mb)s MB.") % {
+                "mb": context["max_mb"]
+            }
+            status = 413
+        else:
+            context.update(_verify_upload(request, report))
+    return render(request, "verify.html", context, status=status)

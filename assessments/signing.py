@@ -1,0 +1,239 @@
+"""Digital signatures on issued reports (PAdES with pyHanko) and their verification.
+
+The bureau's certificate comes from a PKCS#12 file named in settings. Development and tests
+create a local CA and signer with `create_dev_ca`; nothing of it is ever committed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko_certvalidator import ValidationContext
+
+
+class SigningNotConfigured(Exception):
+    """No usable signing certificate: issuing cannot proceed."""
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    name: str
+    fingerprint: str  # SHA-256 of the certificate, colon-separated hex
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a PDF's signature says, in terms a clerk can act on."""
+
+    signed: bool
+    intact: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer: str = ""
+    signing_time: datetime.datetime | None = None
+    problem: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.signed and self.intact and self.trusted and self.covers_whole_file
+
+
+def fingerprint(certificate_der: bytes) -> str:
+    digest = hashlib.sha256(certificate_der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def common_name(certificate: asn1_x509.Certificate) -> str:
+    subject = certificate.subject.native
+    return subject.get("common_name") or certificate.subject.human_friendly
+
+
+def _signing_paths() -> tuple[Path, bytes]:
+    path = settings.ZHOUCUN_SIGNING_P12
+    if not path or not Path(path).is_file():
+        raise SigningNotConfigured(
+            f"No signing certificate at {path!r}: set ZHOUCUN_SIGNING_P12 "
+            "(development: manage.py create_dev_ca)."
+        )
+    return Path(path), (settings.ZHOUCUN_SIGNING_P12_PASSWORD or "").encode()
+
+
+@lru_cache(maxsize=4)
+def _load_signer(path: str, mtime: float, passphrase: bytes) -> signers.SimpleSigner:
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=passphrase or None)
+    if signer is None:
+        raise SigningNotConfigured(f"The PKCS#12 file {path} could not be read.")
+    return signer
+
+
+def current_signer() -> signers.SimpleSigner:
+    path, passphrase = _signing_paths()
+    return _load_signer(str(path), path.stat().st_mtime, passphrase)
+
+
+def signer_identity() -> SignerIdentity:
+    certificate = current_signer().signing_cert
+    return SignerIdentity(
+        name=common_name(certificate), fingerprint=fingerprint(certificate.dump())
+    )
+
+
+def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
+    """A PAdES (B-B) signature over the whole PDF, with the given reason."""
+    meta = signers.PdfSignatureMetadata(
+        field_name="BureauSignature",
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    return signers.sign_pdf(writer, meta, signer=current_signer()).getvalue()
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    path = settings.ZHOUCUN_TRUST_ROOTS
+    if not path or not Path(path).is_file():
+        raise SigningNotConfigured(f"No trust roots at {path!r}: set ZHOUCUN_TRUST_ROOTS.")
+    roots = []
+    for certificate in x509.load_pem_x509_certificates(Path(path).read_bytes()):
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        roots.append(asn1_x509.Certificate.load(der))
+    return roots
+
+
+def verify_pdf(data: bytes) -> Verdict:
+    """Does the PDF carry an intact signature, over the whole file, by a trusted signer?"""
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        return Verdict(signed=False, problem=f"not a readable PDF ({exc.__class__.__name__})")
+    if not signatures:
+        return Verdict(signed=False, problem="no signature")
+    signature = signatures[-1]
+    context = ValidationContext(trust_roots=trust_roots())
+    try:
+        status = validate_pdf_signature(signature, context)
+    except (SignatureValidationError, ValueError, KeyError) as exc:
+        return Verdict(signed=True, problem=f"signature cannot be validated: {exc}")
+    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    return Verdict(
+        signed=True,
+        intact=bool(status.intact),
+        trusted=bool(status.trusted),
+        covers_whole_file=whole,
+        signer=common_name(status.signing_cert) if status.signing_cert else "",
+        signing_time=status.signer_reported_dt,
+    )
+
+
+def create_dev_ca(directory: Path, *, organisation: str, password: str) -> tuple[Path, Path]:
+    """A local root CA and a signing certificate, for development and tests only.
+
+    ECDSA P-256 signs in tens of milliseconds. Returns (root PEM, signer PKCS#12).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} 开发测试根证书"),
+        ]
+    )
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    signer_key = ec.generate_private_key(ec.SECP256R1())
+    signer_cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                    x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation}（开发测试签名）"),
+                ]
+            )
+        )
+        .issuer_name(root_name)
+        .public_key(signer_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1825))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    root_path = directory / "root.pem"
+    root_path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    p12_path = directory / "signer.p12"
+    p12_path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"signer",
+            signer_key,
+            signer_cert,
+            [root],
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+    )
+    p12_path.chmod(0o600)
+    return root_path, p12_path

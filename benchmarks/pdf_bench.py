@@ -1,0 +1,73 @@
+"""PDF benchmark, run by hand: `.venv/bin/python benchmarks/pdf_bench.py [runs]`.
+
+Prints the median, over several warm runs, of rendering the reference report, of rendering
+and signing it, and of downloading the stored signed PDF through the real view.
+Targets (issue 5): render+sign ≤ 1.0 s warm on the 2-core machine; stored download ≤ 10 ms.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhoucun_risk.settings.test")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+
+def median_seconds(function, runs: int) -> float:
+    function()  # warm-up: fonts, templates, the signer
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main(runs: int) -> None:
+    from assessments import issuing, signing
+    from assessments.demo import load_demo, load_demo_spec
+    from assessments.models import Assessment
+    from assessments.reports import render_pdf
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0)
+    pki = Path(tempfile.mkdtemp())
+    root, p12 = signing.create_dev_ca(pki, organisation="基准测试", password="Bench-pass-1")
+    settings.ZHOUCUN_SIGNING_P12, settings.ZHOUCUN_SIGNING_P12_PASSWORD = str(p12), "Bench-pass-1"
+    settings.ZHOUCUN_TRUST_ROOTS = str(root)
+    load_demo(passwords={u["username"]: "Bench-pass-1" for u in load_demo_spec()["users"]})
+    reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
+    report = issuing.issue_report(assessment_id=reference.pk)
+    content = report.version.content
+
+    render = median_seconds(lambda: render_pdf(content), runs)
+    render_sign = median_seconds(
+        lambda: signing.sign_pdf(render_pdf(content), reason="基准测试", location="本机"), runs
+    )
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    url = reverse("assessments:download", args=[reference.pk])
+    download = median_seconds(lambda: client.get(url), runs * 5)
+
+    print(f"reference report: {len(bytes(report.pdf)) / 1024:.0f} KiB signed, runs={runs}")
+    print(f"bare render        median {render * 1000:7.1f} ms")
+    print(f"render + sign      median {render_sign * 1000:7.1f} ms   (target ≤ 1000 ms)")
+    print(f"stored download    median {download * 1000:7.1f} ms   (target ≤ 10 ms)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)

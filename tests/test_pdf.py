@@ -1,0 +1,354 @@
+"""The issued reference report as a real PDF: text, fonts, signature, tampering, safety."""
+
+import hashlib
+import re
+import subprocess
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from assessments import issuing, signing
+from assessments.checks import check_pdf_prerequisites
+from assessments.content import assessment_content
+from assessments.demo import load_demo, load_demo_spec
+from assessments.models import Assessment, AuditAction, AuditEvent, SignedReport, Status
+from assessments.reports import ReportRenderError, StaticOnlyFetcher, render_pdf
+
+from .reference import missing_in_order, reference_paragraphs
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_PROJECT = "《周村区新型智慧城市顶层设计》"
+
+
+@pytest.fixture
+def demo():
+    load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+
+
+@pytest.fixture
+def issued(demo) -> SignedReport:
+    assessment = Assessment.objects.get(project_name=REFERENCE_PROJECT)
+    assert assessment.status == Status.APPROVED  # the test transaction holds back on_commit
+    return issuing.issue_report(assessment_id=assessment.pk)
+
+
+def pdf_text(pdf: bytes) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return re.sub(r"—\s*\d+\s*—", "", text)  # page numbers sit between the lines of a page
+
+
+def pdffonts(pdf: bytes) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout
+    return [line.split() for line in out.decode().splitlines()[2:] if line.strip()]
+
+
+def test_the_issued_report_holds_every_paragraph_of_the_reference_in_order(issued):
+    text = pdf_text(bytes(issued.pdf))
+
+    assert missing_in_order(reference_paragraphs(), text) == []
+    assert issued.report_number in text
+
+
+def test_the_text_check_notices_a_missing_paragraph(issued):
+    text = pdf_text(bytes(issued.pdf)).replace("可行性", "")
+
+    assert missing_in_order(reference_paragraphs(), text) != []
+
+
+def test_only_embedded_subset_cjk_fonts_are_used(issued):
+    rows = pdffonts(bytes(issued.pdf))
+    names = " ".join(row[0] for row in rows)
+
+    assert rows
+    for row in rows:
+        emb, sub = row[-5], row[-4]
+        assert (emb, sub) == ("yes", "yes"), row
+    for family in ("Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC", "LXGW-WenKai"):
+        assert family in names
+
+
+def test_the_signature_is_intact_trusted_and_covers_the_whole_file(issued):
+    verdict = signing.verify_pdf(bytes(issued.pdf))
+
+    assert verdict.valid
+    assert verdict.signer == signing.signer_identity().name
+    assert issued.sha256 == hashlib.sha256(bytes(issued.pdf)).hexdigest()
+
+
+def test_the_signature_reason_names_the_approver(issued):
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signature = PdfFileReader(BytesIO(bytes(issued.pdf))).embedded_signatures[0]
+
+    assert "王建国" in str(signature.sig_object["/Reason"])
+
+
+def flip_one_byte(pdf: bytes) -> bytes:
+    data = bytearray(pdf)
+    data[len(data) // 3] ^= 0x01
+    return bytes(data)
+
+
+def test_one_changed_byte_fails_verification(issued):
+    verdict = signing.verify_pdf(flip_one_byte(bytes(issued.pdf)))
+
+    assert not verdict.valid
+    assert not verdict.intact
+
+
+def test_the_verify_command_accepts_the_issued_file_and_rejects_a_changed_one(issued, tmp_path):
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(bytes(issued.pdf))
+    bad.write_bytes(flip_one_byte(bytes(issued.pdf)))
+
+    call_command("verify_report", str(good), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with pytest.raises(CommandError, match="NOT VALID"):
+        call_command("verify_report", str(bad), stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_content_appended_after_signing_is_detected(issued):
+    verdict = signing.verify_pdf(bytes(issued.pdf) + b"\n% appended\n")
+
+    assert not verdict.valid
+
+
+def test_a_signature_from_another_ca_is_not_trusted(issued, tmp_path, settings):
+    other_root, _p12 = signing.create_dev_ca(tmp_path, organisation="别处", password="x-Other-1")
+    settings.ZHOUCUN_TRUST_ROOTS = str(other_root)
+
+    verdict = signing.verify_pdf(bytes(issued.pdf))
+
+    assert verdict.intact and not verdict.trusted and not verdict.valid
+
+
+def test_the_verification_page_needs_no_login_and_shows_the_facts(client, issued):
+    response = client.get(reverse("verify", args=[issued.verification_token]))
+
+    assert response.status_code == 200
+    for fact in (
+        issued.report_number,
+        REFERENCE_PROJECT,
+        "周村区大数据局",
+        issued.sha256,
+        "王建国",
+    ):
+        assert fact in response.text
+
+
+def test_uploading_the_issued_file_says_identical_and_valid(client, issued):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("r.pdf", bytes(issued.pdf), content_type="application/pdf")
+    response = client.post(reverse("verify", args=[issued.verification_token]), {"pdf": upload})
+
+    assert response.context["identical"] is True
+    assert response.context["verdict"].valid
+    assert "完全一致" in response.text
+
+
+def test_uploading_a_changed_file_says_not_identical_and_invalid(client, issued):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    changed = flip_one_byte(bytes(issued.pdf))
+    upload = SimpleUploadedFile("r.pdf", changed, content_type="application/pdf")
+    response = client.post(reverse("verify_upload"), {"pdf": upload})
+
+    assert response.context["identical"] is False
+    assert not response.context["verdict"].valid
+    assert "签名无效" in response.text
+
+
+def test_an_oversized_upload_is_refused_and_nothing_is_kept(client, issued, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES = 1024
+    upload = SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 4096)
+    response = client.post(reverse("verify_upload"), {"pdf": upload})
+
+    assert response.status_code == 413
+    assert "大于" in response.text
+
+
+def test_a_clerk_downloads_the_stored_file_and_it_is_audited(client, issued):
+    from django.contrib.auth import get_user_model
+
+    clerk = get_user_model().objects.get(username="clerk")
+    client.force_login(clerk)
+
+    response = client.get(reverse("assessments:download", args=[issued.assessment_id]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == bytes(issued.pdf)
+    assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, user=clerk).count() == 1
+
+
+@pytest.mark.parametrize(("username", "status"), [("assessor_zd", 404), ("reviewer", 200)])
+def test_download_access(client, issued, username, status):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+
+    response = client.get(reverse("assessments:download", args=[issued.assessment_id]))
+
+    assert response.status_code == status
+
+
+def test_the_issued_pdf_is_never_rewritten_in_place(issued):
+    again = issuing.issue_report(assessment_id=issued.assessment_id)
+
+    assert again.pk == issued.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignedReport.objects.filter(pk=issued.pk).update(pdf=b"other")
+
+
+def test_report_numbers_count_up_per_unit_and_year(demo):
+    from assessments.models import Unit
+
+    unit = Unit.objects.get(code="zhoucun-bdb")
+    first = issuing.next_report_number(unit, 2026)
+    second = issuing.next_report_number(unit, 2026)
+
+    assert (first, second) == ("稳评〔2026〕1号", "稳评〔2026〕2号")
+
+
+def test_a_failed_issue_leaves_the_assessment_approved_with_the_error_and_can_be_retried(
+    demo, settings, client
+):
+    from django.contrib.auth import get_user_model
+
+    assessment = Assessment.objects.get(project_name=REFERENCE_PROJECT)
+    good = settings.ZHOUCUN_SIGNING_P12
+    settings.ZHOUCUN_SIGNING_P12 = "/nonexistent/signer.p12"
+
+    with pytest.raises(signing.SigningNotConfigured):
+        issuing.issue_report(assessment_id=assessment.pk)
+
+    assessment.refresh_from_db()
+    assert assessment.status == Status.APPROVED
+    assert not SignedReport.objects.exists()
+    assert "No signing certificate" in assessment.issue_failures.get().error
+
+    settings.ZHOUCUN_SIGNING_P12 = good
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    client.post(reverse("assessments:retry_issue", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.status == Status.ISSUED
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    "http://127.0.0.1:9/x",
+    "http://169.254.169.254/",
+    '<a rel="attachment" href="file:///etc/passwd">x</a>',
+]
+
+
+def test_hostile_field_content_is_printed_as_text_and_nothing_outside_static_is_fetched(demo):
+    assessment = Assessment.objects.get(project_name=REFERENCE_PROJECT)
+    content = assessment_content(assessment)
+    content["basic_situation"] = "\n".join(HOSTILE)
+    content["project_name"] = HOSTILE[0]
+    content["conclusion"] = HOSTILE[2]
+    fetcher = StaticOnlyFetcher()
+
+    pdf = render_pdf(content, fetcher=fetcher)
+
+    text = pdf_text(pdf)
+    for item in HOSTILE[:3]:
+        assert item in re.sub(r"\s+", "", text) or item.replace(" ", "") in re.sub(r"\s+", "", text)
+    assert fetcher.refused == []
+    assert all(url.startswith(StaticOnlyFetcher().root.as_uri()) for url in fetcher.fetched)
+    assert b"/EmbeddedFile" not in pdf
+
+
+def test_the_fetcher_itself_refuses_everything_outside_static(tmp_path, monkeypatch):
+    fetcher = StaticOnlyFetcher()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    link = tmp_path / "static"
+    link.mkdir()
+    (link / "escape.css").symlink_to(outside)
+    monkeypatch.setattr(fetcher, "root", link.resolve())
+
+    for url in [
+        "file:///etc/passwd",
+        f"{link.as_uri()}/../secret.txt",
+        f"{link.as_uri()}/escape.css",
+        "http://127.0.0.1:9/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "ftp://example.invalid/x",
+    ]:
+        with pytest.raises(ValueError, match="not allowed"):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 6
+
+
+def test_html_that_asks_for_local_files_gets_none_of_them():
+    from weasyprint import HTML
+
+    fetcher = StaticOnlyFetcher()
+    html = (
+        '<link rel="stylesheet" href="file:///etc/passwd">'
+        '<img src="file:///etc/passwd"><img src="http://169.254.169.254/">'
+        '<a rel="attachment" href="file:///etc/passwd">a</a><p>正文</p>'
+    )
+
+    pdf = HTML(string=html, base_url="file:///", url_fetcher=fetcher).write_pdf()
+
+    assert b"root:x:0:0" not in pdf
+    assert b"/EmbeddedFile" not in pdf
+    assert set(fetcher.refused) == {"file:///etc/passwd", "http://169.254.169.254/"}
+
+
+def test_characters_the_font_lacks_are_a_clear_error(demo, monkeypatch):
+    from assessments import reports
+
+    assessment = Assessment.objects.get(project_name=REFERENCE_PROJECT)
+    content = assessment_content(assessment)
+    monkeypatch.setattr(
+        reports, "font_characters", lambda family: frozenset(map(ord, "周村区大数据局"))
+    )
+
+    with pytest.raises(ReportRenderError, match="无法打印"):
+        render_pdf(content)
+
+
+def test_rare_name_characters_are_covered_by_the_report_font():
+    from assessments.reports import BODY_FONT, font_characters
+
+    covered = font_characters(BODY_FONT)
+
+    assert all(ord(ch) in covered for ch in "喆堃珺镕昇")
+
+
+def test_startup_checks_report_a_missing_font_and_a_missing_harfbuzz(monkeypatch):
+    from assessments import checks
+
+    assert check_pdf_prerequisites() == []
+    monkeypatch.setattr(checks, "font_file", lambda family: None)
+    monkeypatch.setattr(checks.ctypes.util, "find_library", lambda name: None)
+
+    ids = {error.id for error in check_pdf_prerequisites()}
+
+    assert ids == {"zhoucun.E001", "zhoucun.E002"}
+
+
+def test_render_report_writes_a_watermarked_draft(demo, tmp_path):
+    draft = Assessment.objects.filter(status=Status.SUBMITTED).first()
+    output = tmp_path / "draft.pdf"
+
+    call_command("render_report", draft.pk, str(output), stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    from pypdf import PdfReader
+
+    # pdftotext leaves out rotated text, so the watermark is read with pypdf.
+    assert "草稿" in PdfReader(output).pages[1].extract_text()
+    assert draft.project_name in re.sub(r"\s+", "", pdf_text(output.read_bytes()))
