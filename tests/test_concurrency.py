@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from assessments import workflow
 from assessments.demo import ensure_risk_scheme
-from assessments.models import AuditAction, AuditEvent, ReviewEvent, Role, Status
+from assessments.models import AuditAction, AuditEvent, ReviewEvent, Role, SignedReport, Status
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.skipif(
@@ -57,6 +57,8 @@ def test_twenty_concurrent_approvals_give_exactly_one_transition():
     refusals = [o for o in outcomes if o != "approved"]
     assert len(refusals) == ATTEMPTS - 1
     assert all("已批准" in o for o in refusals), refusals[:3]
-    assert assessment.status == Status.APPROVED
+    # The single approval went on to issue the signed report, once.
+    assert assessment.status == Status.ISSUED
     assert ReviewEvent.objects.filter(assessment=assessment, to_status=Status.APPROVED).count() == 1
+    assert SignedReport.objects.filter(assessment=assessment).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.REFUSED).count() == ATTEMPTS - 1
