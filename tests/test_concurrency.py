@@ -56,7 +56,9 @@ def test_twenty_concurrent_approvals_give_exactly_one_transition():
     assert outcomes.count("approved") == 1
     refusals = [o for o in outcomes if o != "approved"]
     assert len(refusals) == ATTEMPTS - 1
-    assert all("已批准" in o for o in refusals), refusals[:3]
+    # Each loser is told the assessment was already decided (approved, or by then issued).
+    assert all("可能已被他人处理" in o for o in refusals), refusals[:3]
+    assert all(("已批准" in o) or ("已签发" in o) for o in refusals), refusals[:3]
     # The single approval went on to issue the signed report, once.
     assert assessment.status == Status.ISSUED
     assert ReviewEvent.objects.filter(assessment=assessment, to_status=Status.APPROVED).count() == 1
