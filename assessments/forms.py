@@ -45,7 +45,18 @@ def validate_phone(value: str) -> None:
         )
 
 
-class ProjectInfoForm(forms.ModelForm):
+class RequiredFieldsForm(forms.ModelForm):
+    """A wizard step's model form: every field must be filled in, long texts are bounded."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+            if isinstance(field.widget, forms.Textarea):
+                field.validators.append(MaxLengthValidator(SECTION_MAX))
+
+
+class ProjectInfoForm(RequiredFieldsForm):
     report_date = forms.DateField(
         label=_("Report date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -76,11 +87,6 @@ class ProjectInfoForm(forms.ModelForm):
             ),
             "evaluating_unit": _("The unit that carries out this assessment (评估单位)."),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.fields:
-            self.fields[name].required = True
 
 
 class RowForm(forms.Form):
@@ -129,7 +135,7 @@ ContactFormSet = forms.formset_factory(
 )
 
 
-class BasicSituationForm(forms.ModelForm):
+class BasicSituationForm(RequiredFieldsForm):
     class Meta:
         model = Assessment
         fields = ["basic_situation"]
@@ -140,12 +146,6 @@ class BasicSituationForm(forms.ModelForm):
                 "builds on. One paragraph per line."
             )
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["basic_situation"]
-        field.required = True
-        field.validators.append(MaxLengthValidator(SECTION_MAX))
 
 
 FINDING_HELP = {
@@ -202,7 +202,7 @@ class FindingsForm(forms.Form):
         }
 
 
-class RiskNarrativeForm(forms.ModelForm):
+class RiskNarrativeForm(RequiredFieldsForm):
     class Meta:
         model = Assessment
         fields = ["risk_narrative"]
@@ -213,12 +213,6 @@ class RiskNarrativeForm(forms.ModelForm):
                 "The structured risk points below are printed as a table after it."
             )
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["risk_narrative"]
-        field.required = True
-        field.validators.append(MaxLengthValidator(SECTION_MAX))
 
 
 SCORE_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]

@@ -146,6 +146,21 @@ def verify_pdf(data: bytes) -> Verdict:
     )
 
 
+def _key_usage(**allowed: bool) -> x509.KeyUsage:
+    usages = [
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    ]
+    return x509.KeyUsage(**{usage: allowed.get(usage, False) for usage in usages})
+
+
 def create_dev_ca(directory: Path, *, organisation: str, password: str) -> tuple[Path, Path]:
     """A local root CA and a signing certificate, for development and tests only.
 
@@ -170,20 +185,7 @@ def create_dev_ca(directory: Path, *, organisation: str, password: str) -> tuple
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
         .sign(root_key, hashes.SHA256())
     )
     signer_key = ec.generate_private_key(ec.SECP256R1())
@@ -204,20 +206,7 @@ def create_dev_ca(directory: Path, *, organisation: str, password: str) -> tuple
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
         )

@@ -352,3 +352,49 @@ def test_render_report_writes_a_watermarked_draft(demo, tmp_path):
     # pdftotext leaves out rotated text, so the watermark is read with pypdf.
     assert "草稿" in PdfReader(output).pages[1].extract_text()
     assert draft.project_name in re.sub(r"\s+", "", pdf_text(output.read_bytes()))
+
+
+def test_an_uploaded_seal_image_appears_beside_the_signature_block(demo, client):
+    from io import BytesIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from assessments.models import Seal, Unit
+
+    png = BytesIO()
+    Image.new("RGB", (40, 40), "red").save(png, format="PNG")
+    client.force_login(get_user_model().objects.get(username="admin"))
+    unit = Unit.objects.get(code="zhoucun-bdb")
+    client.post(
+        reverse("admin:assessments_seal_add"),
+        {"unit": unit.pk, "upload": SimpleUploadedFile("seal.png", png.getvalue())},
+    )
+    seal = Seal.objects.get(unit=unit)
+    assert seal.content_type == "image/png"
+
+    reference = Assessment.objects.get(project_name=REFERENCE_PROJECT)
+    report = issuing.issue_report(assessment_id=reference.pk)
+
+    images = subprocess.run(
+        ["pdfimages", "-list", "-"], input=bytes(report.pdf), capture_output=True, check=True
+    ).stdout.decode()
+    assert " 40    40 " in images or "   40    40" in images
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_a_seal(demo, client):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import Seal, Unit
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    unit = Unit.objects.get(code="zhoucun-bdb")
+    response = client.post(
+        reverse("admin:assessments_seal_add"),
+        {"unit": unit.pk, "upload": SimpleUploadedFile("seal.png", b"<svg>not a png</svg>")},
+    )
+
+    assert "这不是 PNG 或 JPEG 图片" in response.text
+    assert not Seal.objects.exists()

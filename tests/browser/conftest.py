@@ -111,10 +111,16 @@ def outside_the_event_loop(function, *args, **kwargs):
     outcome = {}
 
     def target():
+        from django.db import connections
+
         try:
             outcome["value"] = function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread below
             outcome["error"] = exc
+        finally:
+            # This thread's own database connection would otherwise keep the test
+            # database busy, and PostgreSQL would refuse to drop it at the end.
+            connections.close_all()
 
     thread = threading.Thread(target=target)
     thread.start()
