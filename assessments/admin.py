@@ -3,6 +3,7 @@ from io import BytesIO
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -52,45 +53,66 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(RiskLevel)
 class RiskLevelAdmin(admin.ModelAdmin):
+    """A locality may reword a level; its code is what stored versions refer to, and the
+    scheme keeps its three levels."""
+
     list_display = ["name", "code", "rank", "recommendation", "recommendation_note"]
     ordering = ["rank"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RiskMatrixCell)
 class RiskMatrixCellAdmin(admin.ModelAdmin):
+    """Every likelihood × impact pair keeps its cell; only the level it means can change."""
+
     list_display = ["likelihood", "impact", "level"]
     list_filter = ["level", "likelihood", "impact"]
     list_editable = ["level"]
+    readonly_fields = ["likelihood", "impact"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-class ContactInline(admin.TabularInline):
-    model = Contact
+class ReadOnlyInline:
     extra = 0
 
-
-class FindingInline(admin.StackedInline):
-    model = Finding
-    extra = 0
-    max_num = 4
-
-
-class RiskPointInline(admin.StackedInline):
-    model = RiskPoint
-    extra = 0
-
-
-class EditableWhileDraftMixin:
-    """Content may be corrected in the admin only while the workflow allows editing."""
-
-    def _frozen(self, obj) -> bool:
-        return obj is not None and obj.status not in ("draft", "returned")
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self._frozen(obj)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactInline(ReadOnlyInline, admin.TabularInline):
+    model = Contact
+
+
+class FindingInline(ReadOnlyInline, admin.StackedInline):
+    model = Finding
+
+
+class RiskPointInline(ReadOnlyInline, admin.StackedInline):
+    model = RiskPoint
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(EditableWhileDraftMixin, admin.ModelAdmin):
+class AssessmentAdmin(admin.ModelAdmin):
+    """Look only: content is edited in the guided form, which keeps the edit lock and the
+    workflow's rules; the admin would bypass both."""
+
     list_display = [
         "title",
         "project_name",
@@ -112,10 +134,19 @@ class AssessmentAdmin(EditableWhileDraftMixin, admin.ModelAdmin):
     @admin.action(description=_("Issue the signed report again (after a failure)"))
     def retry_issue(self, request, queryset):
         for assessment in queryset.filter(status=Status.APPROVED):
-            issuing.issue_report_task.enqueue(assessment.pk)
-            assessment.refresh_from_db()
-            level = messages.SUCCESS if assessment.status == Status.ISSUED else messages.ERROR
-            self.message_user(request, f"{assessment}: {assessment.get_status_display()}", level)
+            result = issuing.issue_report_task.enqueue(assessment.pk)
+            level = messages.ERROR if result.status == TaskResultStatus.FAILED else messages.INFO
+            self.message_user(request, f"{assessment}: {result.status.label}", level)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         # Assessments with history are evidence; only a never-submitted draft may go.

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Assessment, Dimension, Side
+from django.db.models import Prefetch
+
+from .models import Assessment, Dimension, RiskPoint, Side
+
+# What `assessment_content` reads, for callers to prefetch.
+CONTENT_PREFETCH = [
+    "risk_level",
+    "contacts",
+    "findings",
+    Prefetch(
+        "risk_points", queryset=RiskPoint.objects.select_related("level_before", "level_after")
+    ),
+]
 
 CONTENT_FIELDS = [
     "title",

@@ -24,6 +24,12 @@ from .models import (
     Unit,
     Verdict,
 )
+from .reports import (
+    BODY_FONT,
+    font_characters,
+    unprintable_characters,
+    unprintable_message,
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -31,6 +37,22 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 # Long texts: generous, but bounded so a paste accident cannot store megabytes.
 SECTION_MAX = 20_000
 FINDING_MAX = 5_000
+
+
+def validate_printable(value: str) -> None:
+    """Refuse text the report cannot print (emoji, rare symbols) where it is typed, rather
+    than when the approved report fails to render."""
+    if not font_characters(BODY_FONT):
+        return  # no report font at all is a start-up error (checks.py), not the user's
+    missing = unprintable_characters(value or "")
+    if missing:
+        raise ValidationError(unprintable_message(missing), code="unprintable")
+
+
+def require_printable(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators.append(validate_printable)
 
 
 def validate_phone(value: str) -> None:
@@ -54,6 +76,7 @@ class RequiredFieldsForm(forms.ModelForm):
             field.required = True
             if isinstance(field.widget, forms.Textarea):
                 field.validators.append(MaxLengthValidator(SECTION_MAX))
+        require_printable(self)
 
 
 class ProjectInfoForm(RequiredFieldsForm):
@@ -92,8 +115,28 @@ class ProjectInfoForm(RequiredFieldsForm):
 class RowForm(forms.Form):
     """A row in an editable list. Moving a blank row (ORDER) does not make it filled in."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_printable(self)
+
     def has_changed(self) -> bool:
         return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
+
+
+class NewAssessmentForm(ProjectInfoForm):
+    """Step 1 for a new assessment: also which of the user's units will own it."""
+
+    class Meta(ProjectInfoForm.Meta):
+        fields = ["owner_unit", *ProjectInfoForm.Meta.fields]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_unit"]
+        field.queryset = units
+        field.empty_label = None
+        if len(units) == 1:
+            field.initial = units[0].pk
+            field.widget = forms.HiddenInput()
 
 
 class ContactForm(RowForm):
@@ -183,6 +226,7 @@ class FindingsForm(forms.Form):
                 label=_("Verdict on %(dimension)s") % {"dimension": dimension.label},
                 choices=[("", "---------"), *Verdict.choices],
             )
+        require_printable(self)
 
     @staticmethod
     def initial_for(assessment: Assessment) -> dict:
@@ -291,6 +335,7 @@ class ConclusionForm(forms.ModelForm):
         self.fields["conclusion"].required = True
         self.fields["conclusion"].validators.append(MaxLengthValidator(SECTION_MAX))
         self.fields["deviation_reason"].validators.append(MaxLengthValidator(FINDING_MAX))
+        require_printable(self)
 
     def clean(self):
         cleaned = super().clean()

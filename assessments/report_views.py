@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,14 +53,15 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.status != Status.APPROVED:
         messages.warning(request, _("Only an approved, not yet issued assessment can be issued."))
         return redirect(assessment.get_absolute_url())
-    issuing.issue_report_task.enqueue(assessment.pk)
-    assessment.refresh_from_db()
-    if assessment.status == Status.ISSUED:
+    result = issuing.issue_report_task.enqueue(assessment.pk)
+    if result.status == TaskResultStatus.SUCCESSFUL:
         messages.success(request, _("The report was issued."))
-    else:
+    elif result.status == TaskResultStatus.FAILED:
         messages.error(
             request, _("Issuing failed again. The error is recorded for the administrators.")
         )
+    else:  # a worker backend will run it
+        messages.info(request, _("Issuing has been queued."))
     return redirect(assessment.get_absolute_url())
 
 
@@ -77,21 +79,56 @@ def _verify_upload(request: HttpRequest, report: SignedReport | None) -> dict:
         "upload_sha256": digest,
         "identical": matching is not None and matching.sha256 == digest,
         "matching_report": matching if matching is not None and matching.sha256 == digest else None,
-        "verdict": signing.verify_pdf(data),
+        "verdict": _signature_verdict(data),
     }
+
+
+def _signature_verdict(data: bytes) -> signing.Verdict:
+    try:
+        return signing.verify_pdf(data)
+    except signing.SigningNotConfigured:
+        return signing.Verdict(
+            signed=False, problem=_("Signatures cannot be checked: no trusted root is configured.")
+        )
 
 
 @login_not_required
 @csrf_exempt  # replaced by csrf_protect below, after the upload handlers are set
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    # Uploads are held in memory only: no temporary file on disk, and a size cap.
+    # Uploads are held in memory only: no temporary file on disk, and a size cap checked
+    # before anything of the body is read.
     request.upload_handlers = [MemoryFileUploadHandler(request)]
+    too_large = (
+        request.method == "POST"
+        and int(request.META.get("CONTENT_LENGTH") or 0) > settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES
+    )
+    if too_large:
+        return _render_verify(request, token, status=413, upload_error=_too_large_message())
     return _verify(request, token)
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than %(mb)s MB.") % {
+        "mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20
+    }
 
 
 @csrf_protect
 def _verify(request: HttpRequest, token: str | None) -> HttpResponse:
+    if request.method == "POST":
+        return _render_verify(request, token, check_upload=True)
+    return _render_verify(request, token)
+
+
+def _render_verify(
+    request: HttpRequest,
+    token: str | None,
+    *,
+    status: int = 200,
+    check_upload: bool = False,
+    upload_error: str = "",
+) -> HttpResponse:
     report = None
     if token is not None:
         report = (
@@ -102,19 +139,15 @@ def _verify(request: HttpRequest, token: str | None) -> HttpResponse:
         )
         if report is None:
             raise Http404
-    context = {"report": report, "max_mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20}
+    context = {
+        "report": report,
+        "max_mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20,
+        "upload_error": upload_error,
+    }
     if report is not None:
         context["events"] = list(
             report.assessment.review_events.select_related("actor").order_by("created_at", "id")
         )
-    status = 200
-    if request.method == "POST":
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES:
-            context["upload_error"] = _("The file is larger than %(mb)s MB.") % {
-                "mb": context["max_mb"]
-            }
-            status = 413
-        else:
-            context.update(_verify_upload(request, report))
+    if check_upload:
+        context.update(_verify_upload(request, report))
     return render(request, "verify.html", context, status=status)

@@ -183,11 +183,20 @@ def font_characters(family: str) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def uncovered_characters(content: dict[str, Any]) -> list[str]:
-    """Characters of the report the body font cannot draw (they would print blank)."""
+def unprintable_characters(text: str) -> list[str]:
+    """Characters the report's body font cannot draw: they would print blank."""
     covered = font_characters(BODY_FONT)
-    text = json.dumps(content, ensure_ascii=False)
     return sorted({ch for ch in text if ch.isprintable() and ord(ch) not in covered})
+
+
+def unprintable_message(characters: list[str]) -> str:
+    return _(
+        "The report cannot print these characters: %(chars)s. Please remove or replace them."
+    ) % {"chars": " ".join(characters[:10])}
+
+
+def uncovered_characters(content: dict[str, Any]) -> list[str]:
+    return unprintable_characters(json.dumps(content, ensure_ascii=False))
 
 
 def render_pdf(
@@ -200,10 +209,7 @@ def render_pdf(
     """The report as PDF, from the same body template as the preview."""
     missing = uncovered_characters(content)
     if missing:
-        raise ReportRenderError(
-            _("The report font cannot print these characters: %(chars)s")
-            % {"chars": " ".join(missing[:20])}
-        )
+        raise ReportRenderError(unprintable_message(missing))
     with translation.override(REPORT_LANGUAGE):
         html = render_to_string(
             "reports/report.html",

@@ -86,7 +86,9 @@ def assessment_update_fields(assessment: Assessment, data: dict) -> None:
 @transaction.atomic
 def findings_update(*, assessment: Assessment, findings: dict[str, dict]) -> None:
     """Set text and verdict of the given dimensions ({dimension: {text, verdict}})."""
-    rows = list(assessment.findings.filter(dimension__in=findings))
+    existing = {f.dimension: f for f in assessment.findings.filter(dimension__in=findings)}
+    missing = [Finding(assessment=assessment, dimension=d) for d in findings if d not in existing]
+    rows = [*existing.values(), *Finding.objects.bulk_create(missing)]
     for finding in rows:
         finding.text = findings[finding.dimension]["text"]
         finding.verdict = findings[finding.dimension]["verdict"]

@@ -16,11 +16,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import permissions, services, wizard, workflow
 from .audit import audit_record
 from .diffs import content_diff
-from .forms import AssessmentFilterForm, ProjectInfoForm, ReturnForm
+from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
 from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
 from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
+
+
+def _posted_int(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return None
 
 
 def deny(request: HttpRequest, assessment: Assessment | None, reason: str) -> PermissionDenied:
@@ -67,7 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "assessments/home.html",
         {
             "sections": [
-                {"key": key, "title": title, "items": list(qs[:10])} for key, title, qs in sections
+                {"key": key, "title": title, "items": list(qs[:10]), "count": qs.count()}
+                for key, title, qs in sections
             ],
             "can_create": permissions.can_create(user),
         },
@@ -98,12 +106,9 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(request.user):
         raise deny(request, None, "create")
     units = Unit.objects.filter(members=request.user)
-    form = ProjectInfoForm(request.POST or None)
+    form = NewAssessmentForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        unit = units.filter(pk=request.POST.get("owner_unit")).first() or units.first()
-        assessment = services.assessment_create(
-            owner_unit=unit, author=request.user, **form.cleaned_data
-        )
+        assessment = services.assessment_create(author=request.user, **form.cleaned_data)
         audit_record(action=AuditAction.CREATE, user=request.user, request=request, obj=assessment)
         messages.success(request, _("The assessment was created and saved."))
         target = "project" if request.POST.get("nav") == "save" else "contacts"
@@ -117,7 +122,6 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
             "step": step,
             "steps": wizard.progress(None, step),
             "forms": {"form": form},
-            "units": units,
             "form_action": reverse("assessments:new"),
         },
     )
@@ -198,10 +202,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "POST" and current.slug != "preview":
         forms = current.forms(assessment, data=request.POST)
         if all(form.is_valid() for form in forms.values()):
-            try:
-                expected = int(request.POST.get("lock_version", ""))
-            except ValueError:
-                expected = None
+            expected = _posted_int(request, "lock_version")
             try:
                 services.assessment_save_step(
                     assessment=assessment, expected_version=expected, apply=current.apply(forms)
@@ -272,7 +273,12 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise deny(request, assessment, "submit")
     try:
-        workflow.assessment_submit(assessment=assessment, actor=request.user, request=request)
+        workflow.assessment_submit(
+            assessment=assessment,
+            actor=request.user,
+            request=request,
+            expected_lock_version=_posted_int(request, "lock_version"),
+        )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("assessments:step", pk=pk, step="preview")
@@ -367,7 +373,11 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a: workflow.assessment_approve(
-            assessment=a, actor=request.user, comment=comment, request=request
+            assessment=a,
+            actor=request.user,
+            comment=comment,
+            request=request,
+            expected_version=_posted_int(request, "version"),
         ),
     )
     if refused:
@@ -386,7 +396,11 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a: workflow.assessment_return(
-            assessment=a, actor=request.user, comment=form.cleaned_data["comment"], request=request
+            assessment=a,
+            actor=request.user,
+            comment=form.cleaned_data["comment"],
+            request=request,
+            expected_version=_posted_int(request, "version"),
         ),
     )
     if refused:

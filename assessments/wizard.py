@@ -10,11 +10,11 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .content import CONTENT_PREFETCH
 from .forms import (
     BasicSituationForm,
     ConclusionForm,
@@ -32,13 +32,8 @@ Apply = Callable[[Assessment], None]
 def wizard_queryset():
     """Everything the steps, the indicator and the preview read, in a fixed number of
     queries whatever the number of contacts or risk points."""
-    return Assessment.objects.select_related("owner_unit", "author", "risk_level").prefetch_related(
-        "contacts",
-        "findings",
-        Prefetch(
-            "risk_points",
-            queryset=RiskPoint.objects.select_related("level_before", "level_after"),
-        ),
+    return Assessment.objects.select_related("owner_unit", "author").prefetch_related(
+        *CONTENT_PREFETCH
     )
 
 

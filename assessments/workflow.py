@@ -16,13 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .audit import audit_record
-from .content import assessment_content
+from .content import CONTENT_PREFETCH, assessment_content
 from .models import Assessment, AuditAction, ReviewEvent, Status, Version
+from .reports import (
+    BODY_FONT,
+    font_characters,
+    uncovered_characters,
+    unprintable_message,
+)
 from .wizard import incomplete_steps
 
 
@@ -67,12 +74,14 @@ TRANSITIONS: dict[str, Transition] = {
             permissions.can_review,
             _("approve"),
         ),
-        # Issuing is done by the system on behalf of the approver once the PDF is signed.
+        # Issuing is done by the system on behalf of the approver once the PDF is signed:
+        # the approval was the decision, so it does not depend on the approver still being
+        # a member of the unit when the report is (re)issued.
         Transition(
             "issue",
             frozenset({Status.APPROVED}),
             Status.ISSUED,
-            lambda user, assessment: permissions.is_member(user, assessment),
+            lambda user, assessment: True,
             _("issue"),
         ),
     ]
@@ -100,6 +109,10 @@ def _run(
     try:
         with transaction.atomic():
             locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+            if name == "submit":
+                # The snapshot and the checks read every row of the content: fetch them
+                # in a fixed number of queries.
+                prefetch_related_objects([locked], *CONTENT_PREFETCH)
             old_status = locked.status
             if old_status not in transition.sources:
                 raise TransitionRefused(
@@ -167,24 +180,60 @@ def _latest_version(assessment: Assessment) -> Version | None:
     return assessment.versions.order_by("-number").first()
 
 
-def assessment_submit(*, assessment: Assessment, actor, request=None) -> Assessment:
+def _require_reviewed_version(expected: int | None):
+    """Refuse a decision taken on a page showing an older version than the one submitted."""
+
+    def check(locked: Assessment) -> None:
+        latest = _latest_version(locked)
+        if expected is not None and (latest is None or latest.number != expected):
+            raise TransitionRefused(
+                _(
+                    "A newer version was submitted after you opened this page. "
+                    "Read the latest version before deciding."
+                )
+            )
+
+    return check
+
+
+def assessment_submit(
+    *, assessment: Assessment, actor, request=None, expected_lock_version: int | None = None
+) -> Assessment:
+    """Submit; with `expected_lock_version`, only if nobody saved since the author's preview."""
+
     def require_complete(locked: Assessment) -> None:
+        if expected_lock_version is not None and locked.lock_version != expected_lock_version:
+            raise TransitionRefused(
+                _("The content changed after your preview. Preview it again, then submit.")
+            )
         missing = incomplete_steps(locked)
         if missing:
             raise TransitionRefused(
                 _("The assessment is not complete. Still to do: %(steps)s.")
                 % {"steps": "、".join(str(step.title) for step in missing)}
             )
+        unprintable = uncovered_characters(assessment_content(locked))
+        if unprintable and font_characters(BODY_FONT):
+            raise TransitionRefused(unprintable_message(unprintable))
 
     return _run(
         "submit", assessment=assessment, actor=actor, request=request, check=require_complete
     )
 
 
-def assessment_return(*, assessment: Assessment, actor, comment: str, request=None) -> Assessment:
+def assessment_return(
+    *,
+    assessment: Assessment,
+    actor,
+    comment: str,
+    request=None,
+    expected_version: int | None = None,
+) -> Assessment:
     comment = (comment or "").strip()
+    reviewed = _require_reviewed_version(expected_version)
 
-    def require_comment(_locked: Assessment) -> None:
+    def require_comment(locked: Assessment) -> None:
+        reviewed(locked)
         if not comment:
             raise TransitionRefused(_("A comment is required to return an assessment."))
 
@@ -199,10 +248,22 @@ def assessment_return(*, assessment: Assessment, actor, comment: str, request=No
 
 
 def assessment_approve(
-    *, assessment: Assessment, actor, comment: str = "", request=None
+    *,
+    assessment: Assessment,
+    actor,
+    comment: str = "",
+    request=None,
+    expected_version: int | None = None,
 ) -> Assessment:
+    """Approve the submitted version; with `expected_version`, only if it is the one the
+    reviewer read."""
     approved = _run(
-        "approve", assessment=assessment, actor=actor, request=request, comment=comment.strip()
+        "approve",
+        assessment=assessment,
+        actor=actor,
+        request=request,
+        comment=comment.strip(),
+        check=_require_reviewed_version(expected_version),
     )
     # Issuing (render, sign, store) follows once the approval has committed — at once when
     # there is no surrounding transaction. Imported here because issuing calls back into

@@ -62,3 +62,17 @@ def test_no_template_comment_leaks_into_pages(client):
     response = client.get(reverse("login"))
 
     assert "{#" not in response.text and "{% comment" not in response.text
+
+
+def test_the_admin_shows_assessments_but_cannot_change_them(client, admin_user, draft):
+    client.force_login(admin_user)
+
+    change = client.get(reverse("admin:assessments_assessment_change", args=[draft.pk]))
+    post = client.post(
+        reverse("admin:assessments_assessment_change", args=[draft.pk]), {"title": "改"}
+    )
+
+    assert change.status_code == 200
+    assert post.status_code == 403
+    draft.refresh_from_db()
+    assert draft.title != "改"

@@ -317,7 +317,7 @@ def test_characters_the_font_lacks_are_a_clear_error(demo, monkeypatch):
         reports, "font_characters", lambda family: frozenset(map(ord, "周村区大数据局"))
     )
 
-    with pytest.raises(ReportRenderError, match="无法打印"):
+    with pytest.raises(ReportRenderError, match="无法打印"):  # the unprintable-message
         render_pdf(content)
 
 

@@ -118,3 +118,19 @@ def test_the_queue_lists_oldest_first_without_my_own(client, unit, assessor, ris
     response = client.get(reverse("assessments:review_queue"))
 
     assert [a.project_name for a in response.context["queue"]] == ["先交", "后交"]
+
+
+def test_approving_from_a_page_showing_an_older_version_is_refused(
+    client, assessor, reviewer, returned
+):
+    revise(returned, conclusion="第二版结论。")
+    workflow.assessment_submit(assessment=returned, actor=assessor)
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("assessments:approve", args=[returned.pk]), {"version": "1"}, follow=True
+    )
+
+    returned.refresh_from_db()
+    assert returned.status == Status.SUBMITTED
+    assert "请阅读最新版本后再作决定" in response.text

@@ -32,15 +32,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k" * 50,
+    "ZHOUCUN_SIGNING_P12": "/etc/wenping/signer.p12",
+    "ZHOUCUN_TRUST_ROOTS": "/etc/wenping/root.pem",
+    "ZHOUCUN_PUBLIC_URL": "https://wenping.example.gov.cn",
+}
+
+
 def test_production_has_debug_off_by_default():
-    result = django_setting("zhoucun_risk.settings.prod", "DEBUG", DJANGO_SECRET_KEY="k" * 50)
+    result = django_setting("zhoucun_risk.settings.prod", "DEBUG", **PRODUCTION)
 
     assert result.stdout.strip() == "False"
 
 
 def test_a_malformed_boolean_is_an_error_not_a_default():
     result = django_setting(
-        "zhoucun_risk.settings.prod", "DEBUG", DJANGO_SECRET_KEY="k" * 50, DJANGO_DEBUG="maybe"
+        "zhoucun_risk.settings.prod", "DEBUG", **{**PRODUCTION, "DJANGO_DEBUG": "maybe"}
     )
 
     assert result.returncode != 0
@@ -51,7 +59,7 @@ def test_database_url_selects_postgresql():
     result = django_setting(
         "zhoucun_risk.settings.prod",
         "DATABASES['default']['ENGINE']",
-        DJANGO_SECRET_KEY="k" * 50,
+        **PRODUCTION,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/somedb",
     )
 
@@ -63,3 +71,12 @@ def test_the_site_speaks_chinese_in_shanghai_time():
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    env = {k: v for k, v in PRODUCTION.items() if k != "ZHOUCUN_PUBLIC_URL"}
+
+    result = django_setting("zhoucun_risk.settings.prod", "ZHOUCUN_PUBLIC_URL", **env)
+
+    assert result.returncode != 0
+    assert "ZHOUCUN_PUBLIC_URL must be set" in result.stderr

@@ -44,6 +44,7 @@ def test_creating_an_assessment_saves_it_and_moves_on(client_assessor, unit, ris
     response = client_assessor.post(
         reverse("assessments:new"),
         {
+            "owner_unit": unit.pk,
             "title": "测试报告",
             "project_name": "测试项目",
             "responsible_entity": "责任单位",
@@ -269,3 +270,54 @@ def test_user_text_is_escaped_in_the_preview(client_assessor, complete_draft):
 
     assert '<script>alert("x")</script>' not in response.text
     assert "&lt;script&gt;" in response.text
+
+
+def test_a_new_assessment_cannot_be_put_in_a_unit_the_user_is_not_in(
+    client_assessor, other_unit, risk_scheme
+):
+    response = client_assessor.post(
+        reverse("assessments:new"),
+        {
+            "owner_unit": other_unit.pk,
+            "title": "测试报告",
+            "project_name": "越权项目",
+            "responsible_entity": "责任单位",
+            "mode": "simple",
+            "evaluating_unit": "评估单位",
+            "report_date": "2026-11-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Assessment.objects.filter(project_name="越权项目").exists()
+
+
+def test_text_the_report_cannot_print_is_refused_beside_the_field(client_assessor, draft):
+    response = client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": draft.lock_version, "nav": "save", "basic_situation": "已完成✅"},
+    )
+
+    assert response.status_code == 200
+    assert "报告无法打印以下字符：✅" in response.text
+    assert "已完成✅" in response.text
+
+
+def test_a_submit_after_someone_changed_the_previewed_content_is_refused(
+    client_assessor, complete_draft
+):
+    previewed = complete_draft.lock_version
+    client_assessor.post(
+        step_url(complete_draft, "basic"),
+        {"lock_version": previewed, "nav": "save", "basic_situation": "同事改过的内容"},
+    )
+
+    response = client_assessor.post(
+        reverse("assessments:submit", kwargs={"pk": complete_draft.pk}),
+        {"lock_version": previewed},
+        follow=True,
+    )
+
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Status.DRAFT
+    assert "请重新预览后再提交" in response.text

@@ -19,7 +19,7 @@
         var controls = row.querySelector(".row-controls");
         var order = row.querySelector("[data-order]");
         if (order) { order.classList.add("d-none"); }
-        [["↓", 1, "下移"], ["↑", -1, "上移"]].forEach(function (spec) {
+        [["↓", 1, container.dataset.labelDown], ["↑", -1, container.dataset.labelUp]].forEach(function (spec) {
           var button = document.createElement("button");
           button.type = "button";
           button.className = "btn btn-sm btn-outline-secondary";

@@ -2,9 +2,15 @@
 
 from .base import *  # noqa: F403
 from .base import DEBUG, SECRET_KEY, SILENCED_SYSTEM_CHECKS, require_secret_key
-from .env import env_bool, env_int
+from .env import env_bool, env_int, env_required
 
 SECRET_KEY = require_secret_key(SECRET_KEY) if not DEBUG else SECRET_KEY
+
+# Issued reports are signed and carry a link that is never regenerated: production must
+# name its certificate, its trust roots and its public address, not fall back to defaults.
+ZHOUCUN_SIGNING_P12 = env_required("ZHOUCUN_SIGNING_P12")
+ZHOUCUN_TRUST_ROOTS = env_required("ZHOUCUN_TRUST_ROOTS")
+ZHOUCUN_PUBLIC_URL = env_required("ZHOUCUN_PUBLIC_URL")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
