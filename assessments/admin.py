@@ -186,13 +186,25 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "ip_address",
         "action",
         "object_repr",
-        "old_state",
-        "new_state",
+        "old_state_label",
+        "new_state_label",
         "success",
     ]
     list_filter = ["action", "success", "created_at"]
     search_fields = ["username", "object_repr", "detail", "ip_address"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("Old state"), ordering="old_state")
+    def old_state_label(self, obj):
+        return _status_label(obj.old_state)
+
+    @admin.display(description=_("New state"), ordering="new_state")
+    def new_state_label(self, obj):
+        return _status_label(obj.new_state)
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
 
 
 @admin.register(IssueFailure)

@@ -530,7 +530,8 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Append-only record of a security-relevant action (DESIGN §7). Kept ≥ 180 days."""
 
-    created_at = models.DateTimeField(_("Time (UTC)"), default=timezone.now, db_index=True)
+    # Stored in UTC (USE_TZ); shown in the reader's time zone.
+    created_at = models.DateTimeField(_("Time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -4,7 +4,7 @@ expected effect. One table, so a change of rule shows up as a change of the tabl
 import pytest
 from django.urls import reverse
 
-from assessments import workflow
+from assessments import issuing, workflow
 from assessments.models import Assessment, Role, Status
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
@@ -29,7 +29,22 @@ def world(risk_scheme):
     draft = complete_assessment(make_assessment(unit=unit, author=users["author"]))
     submitted = complete_assessment(make_assessment(unit=unit, author=users["author"]))
     workflow.assessment_submit(assessment=submitted, actor=users["author"])
-    return {"users": users, "draft": draft, "submitted": submitted}
+    # Approved; the test transaction holds back the on-commit issuing, so it stays approved.
+    approved = complete_assessment(make_assessment(unit=unit, author=users["author"]))
+    workflow.assessment_submit(assessment=approved, actor=users["author"])
+    workflow.assessment_approve(assessment=approved, actor=users["reviewer"])
+    issued = complete_assessment(make_assessment(unit=unit, author=users["author"]))
+    workflow.assessment_submit(assessment=issued, actor=users["author"])
+    workflow.assessment_approve(assessment=issued, actor=users["reviewer"])
+    report = issuing.issue_report(assessment_id=issued.pk)
+    return {
+        "users": users,
+        "draft": draft,
+        "submitted": submitted,
+        "approved": approved,
+        "issued": issued,
+        "report": report,
+    }
 
 
 def basic_post(world):
@@ -144,11 +159,45 @@ ACTIONS = [
     ),
 ]
 
-# Which (action, role) pairs change the status, and to what.
+ACTIONS += [
+    (
+        "download",
+        "get",
+        lambda w: reverse("assessments:download", args=[w["issued"].pk]),
+        None,
+        {**MEMBERS_OK, "colleague": FORBIDDEN, "admin": FORBIDDEN},
+    ),
+    (
+        "retry issue",
+        "post",
+        lambda w: reverse("assessments:retry_issue", args=[w["approved"].pk]),
+        None,
+        {
+            **MEMBERS_OK,
+            "author": FORBIDDEN,
+            "colleague": FORBIDDEN,
+            "reviewer": REDIRECT,
+            "clerk": FORBIDDEN,
+            "admin": REDIRECT,
+        },
+    ),
+    (
+        "verify (public)",
+        "get",
+        lambda w: reverse("verify", args=[w["report"].verification_token]),
+        None,
+        {**EVERYONE_OK, "anonymous": OK},
+    ),
+]
+
+STATEFUL = ("draft", "submitted", "approved", "issued")
+# Which (action, role) pairs change a status, and to what.
 EFFECTS = {
     ("submit", "author"): ("draft", Status.SUBMITTED),
     ("approve", "reviewer"): ("submitted", Status.APPROVED),
     ("return", "reviewer"): ("submitted", Status.RETURNED),
+    ("retry issue", "reviewer"): ("approved", Status.ISSUED),
+    ("retry issue", "admin"): ("approved", Status.ISSUED),
 }
 
 
@@ -168,10 +217,13 @@ def test_role_against_route(client, world, role, action, method, url, data, expe
     assert response.status_code == expected[role]
     if response.status_code == REDIRECT and role == "anonymous":
         assert response.url.startswith(reverse("login"))
-    after = {key: Assessment.objects.get(pk=world[key].pk).status for key in ("draft", "submitted")}
+    after = {key: Assessment.objects.get(pk=world[key].pk).status for key in STATEFUL}
     if (action, role) in EFFECTS:
         key, status = EFFECTS[(action, role)]
         assert after[key] == status
+        assert {k: v for k, v in after.items() if k != key} == {
+            k: v for k, v in before.items() if k != key
+        }
     else:
         assert after == before
 
