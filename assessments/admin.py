@@ -31,6 +31,19 @@ admin.site.site_title = _("WenPing admin")
 admin.site.index_title = _("Administration")
 
 
+class OwnUnitsOnly:
+    """Rows that belong to an assessment are shown only to members of its unit (superusers
+    see all): the admin must not leak another unit's content, phones included."""
+
+    unit_path = "assessment__owner_unit__members"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.unit_path: request.user}).distinct()
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """History is append-only: the admin may look, never add, change or delete."""
 
@@ -109,9 +122,11 @@ class RiskPointInline(ReadOnlyInline, admin.StackedInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(OwnUnitsOnly, admin.ModelAdmin):
     """Look only: content is edited in the guided form, which keeps the edit lock and the
     workflow's rules; the admin would bypass both."""
+
+    unit_path = "owner_unit__members"
 
     list_display = [
         "title",
@@ -138,10 +153,6 @@ class AssessmentAdmin(admin.ModelAdmin):
             level = messages.ERROR if result.status == TaskResultStatus.FAILED else messages.INFO
             self.message_user(request, f"{assessment}: {result.status.label}", level)
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
-
     def has_add_permission(self, request):
         return False
 
@@ -156,14 +167,14 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Version)
-class VersionAdmin(ReadOnlyAdmin):
+class VersionAdmin(OwnUnitsOnly, ReadOnlyAdmin):
     list_display = ["assessment", "number", "created_by", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["assessment__title", "assessment__project_name"]
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(ReadOnlyAdmin):
+class ReviewEventAdmin(OwnUnitsOnly, ReadOnlyAdmin):
     list_display = ["assessment", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["to_status", "created_at"]
     search_fields = ["assessment__title", "comment", "actor__username"]
@@ -171,7 +182,7 @@ class ReviewEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SignedReport)
-class SignedReportAdmin(ReadOnlyAdmin):
+class SignedReportAdmin(OwnUnitsOnly, ReadOnlyAdmin):
     list_display = ["report_number", "assessment", "signer", "signed_at", "sha256"]
     search_fields = ["report_number", "assessment__project_name", "sha256"]
     exclude = ["pdf"]
@@ -180,6 +191,14 @@ class SignedReportAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit log spans all units: superusers (the system's security officers) only."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
     list_display = [
         "created_at",
         "username",
@@ -208,7 +227,7 @@ def _status_label(value: str) -> str:
 
 
 @admin.register(IssueFailure)
-class IssueFailureAdmin(ReadOnlyAdmin):
+class IssueFailureAdmin(OwnUnitsOnly, ReadOnlyAdmin):
     list_display = ["assessment", "created_at", "short_error"]
     list_filter = ["created_at"]
     list_select_related = ["assessment"]
@@ -224,6 +243,7 @@ class ReportCounterAdmin(ReadOnlyAdmin):
 
 
 SEAL_MAX_BYTES = 2 * 1024 * 1024
+SEAL_MAX_PIXELS = 3000
 
 
 class SealForm(forms.ModelForm):
@@ -244,8 +264,12 @@ class SealForm(forms.ModelForm):
         try:
             image = Image.open(BytesIO(data))
             image.verify()
-        except (UnidentifiedImageError, OSError) as exc:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise ValidationError(_("This is not a PNG or JPEG image.")) from exc
+        if max(image.size) > SEAL_MAX_PIXELS:
+            raise ValidationError(
+                _("The image is larger than %(n)s pixels on a side.") % {"n": SEAL_MAX_PIXELS}
+            )
         if image.format not in ("PNG", "JPEG"):
             raise ValidationError(_("This is not a PNG or JPEG image."))
         self.image_bytes = data

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext as _
@@ -88,7 +88,9 @@ def _signature_verdict(data: bytes) -> signing.Verdict:
         return signing.verify_pdf(data)
     except signing.SigningNotConfigured:
         return signing.Verdict(
-            signed=False, problem=_("Signatures cannot be checked: no trusted root is configured.")
+            signed=False,
+            checkable=False,
+            problem=_("Signatures cannot be checked: no trusted root is configured."),
         )
 
 
@@ -99,10 +101,11 @@ def verify(request: HttpRequest, token: str | None = None) -> HttpResponse:
     # Uploads are held in memory only: no temporary file on disk, and a size cap checked
     # before anything of the body is read.
     request.upload_handlers = [MemoryFileUploadHandler(request)]
-    too_large = (
-        request.method == "POST"
-        and int(request.META.get("CONTENT_LENGTH") or 0) > settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES
-    )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HttpResponseBadRequest()
+    too_large = request.method == "POST" and length > settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES
     if too_large:
         return _render_verify(request, token, status=413, upload_error=_too_large_message())
     return _verify(request, token)

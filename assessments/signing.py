@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -44,6 +45,7 @@ class Verdict:
     """What a PDF's signature says, in terms a clerk can act on."""
 
     signed: bool
+    checkable: bool = True  # False: no trust root configured, nothing could be judged
     intact: bool = False
     trusted: bool = False
     covers_whole_file: bool = False
@@ -126,15 +128,19 @@ def verify_pdf(data: bytes) -> Verdict:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except (PdfError, ValueError, KeyError, TypeError) as exc:
-        return Verdict(signed=False, problem=f"not a readable PDF ({exc.__class__.__name__})")
+        return Verdict(
+            signed=False,
+            problem=_("The file is not a readable PDF (%(error)s).")
+            % {"error": exc.__class__.__name__},
+        )
     if not signatures:
-        return Verdict(signed=False, problem="no signature")
+        return Verdict(signed=False, problem=_("The file has no signature."))
     signature = signatures[-1]
     context = ValidationContext(trust_roots=trust_roots())
     try:
         status = validate_pdf_signature(signature, context)
-    except (SignatureValidationError, ValueError, KeyError) as exc:
-        return Verdict(signed=True, problem=f"signature cannot be validated: {exc}")
+    except (SignatureValidationError, ValueError, KeyError):
+        return Verdict(signed=True, problem=_("The signature cannot be validated."))
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     return Verdict(
         signed=True,

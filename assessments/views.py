@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, services, wizard, workflow
@@ -21,6 +22,14 @@ from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
 from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
+# The list filter that shows all of a home-page section.
+SECTION_STATUS = {
+    "drafts": Status.DRAFT,
+    "returned": Status.RETURNED,
+    "review": Status.SUBMITTED,
+    "issued": Status.ISSUED,
+}
+STALE_PAGE = gettext_lazy("This page is out of date. Reload it and try again.")
 
 
 def _posted_int(request: HttpRequest, name: str) -> int | None:
@@ -74,7 +83,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "assessments/home.html",
         {
             "sections": [
-                {"key": key, "title": title, "items": list(qs[:10]), "count": qs.count()}
+                {
+                    "key": key,
+                    "title": title,
+                    "items": list(qs[:10]),
+                    "count": qs.count(),
+                    "status": SECTION_STATUS[key],
+                }
                 for key, title, qs in sections
             ],
             "can_create": permissions.can_create(user),
@@ -113,6 +128,10 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The assessment was created and saved."))
         target = "project" if request.POST.get("nav") == "save" else "contacts"
         return redirect("assessments:step", pk=assessment.pk, step=target)
+    if request.method == "POST":
+        messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        for error in form.errors.get("owner_unit", []):
+            messages.error(request, error)
     step = wizard.get_step("project")
     return render(
         request,
@@ -272,12 +291,16 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Role.ASSESSOR
     ):
         raise deny(request, assessment, "submit")
+    previewed = _posted_int(request, "lock_version")
+    if previewed is None:
+        messages.error(request, STALE_PAGE)
+        return redirect("assessments:step", pk=pk, step="preview")
     try:
         workflow.assessment_submit(
             assessment=assessment,
             actor=request.user,
             request=request,
-            expected_lock_version=_posted_int(request, "lock_version"),
+            expected_lock_version=previewed,
         )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)
@@ -358,6 +381,10 @@ def _review_action(request: HttpRequest, pk: int, action) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request.user, pk)
     if not permissions.has_role(request.user, Role.REVIEWER):
         raise deny(request, assessment, "review action")
+    if _posted_int(request, "version") is None:
+        # The decision must name the version read (the page always sends it).
+        messages.error(request, STALE_PAGE)
+        return redirect("assessments:review", pk=pk)
     try:
         action(assessment)
     except workflow.TransitionRefused as refusal:

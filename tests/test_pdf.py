@@ -398,3 +398,48 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_seal(demo, client):
 
     assert "这不是 PNG 或 JPEG 图片" in response.text
     assert not Seal.objects.exists()
+
+
+def test_without_a_trust_root_the_page_says_it_cannot_check_not_that_the_file_is_bad(
+    client, issued, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ZHOUCUN_TRUST_ROOTS = "/nonexistent/root.pem"
+    upload = SimpleUploadedFile("r.pdf", bytes(issued.pdf), content_type="application/pdf")
+    response = client.post(reverse("verify_upload"), {"pdf": upload})
+
+    assert response.status_code == 200
+    assert response.context["identical"] is True
+    assert "无法核验签名" in response.text
+    assert "电子签名无效" not in response.text
+
+
+def test_a_malformed_content_length_is_a_bad_request_not_an_error(client, issued):
+    response = client.post(reverse("verify_upload"), CONTENT_LENGTH="abc")
+
+    assert response.status_code == 400
+
+
+def test_another_units_admin_sees_none_of_our_versions_or_reports(client, issued):
+    from assessments.models import Role, Unit
+    from tests.factories import make_user
+
+    other = make_user(
+        "zd_admin",
+        roles=[Role.ADMIN],
+        units=[Unit.objects.get(code="zhangdian-bdb")],
+        is_staff=True,
+    )
+    other.user_permissions.set(
+        __import__("django.contrib.auth.models", fromlist=["Permission"]).Permission.objects.all()
+    )
+    client.force_login(other)
+
+    versions = client.get(reverse("admin:assessments_version_changelist"))
+    reports = client.get(reverse("admin:assessments_signedreport_changelist"))
+    audit = client.get(reverse("admin:assessments_auditevent_changelist"))
+
+    assert REFERENCE_PROJECT not in versions.text
+    assert issued.report_number not in reports.text
+    assert audit.status_code == 403

@@ -111,7 +111,7 @@ ACTIONS = [
         "submit",
         "post",
         lambda w: reverse("assessments:submit", args=[w["draft"].pk]),
-        None,
+        lambda w: {"lock_version": Assessment.objects.get(pk=w["draft"].pk).lock_version},
         {
             **MEMBERS_OK,
             "author": REDIRECT,
@@ -138,7 +138,7 @@ ACTIONS = [
         "approve",
         "post",
         lambda w: reverse("assessments:approve", args=[w["submitted"].pk]),
-        None,
+        lambda w: {"version": "1"},
         {
             **MEMBERS_OK,
             "author": FORBIDDEN,
@@ -152,7 +152,7 @@ ACTIONS = [
         "return",
         "post",
         lambda w: reverse("assessments:return", args=[w["submitted"].pk]),
-        lambda w: {"comment": "请修改"},
+        lambda w: {"comment": "请修改", "version": "1"},
         {
             **MEMBERS_OK,
             "author": FORBIDDEN,
@@ -240,7 +240,7 @@ def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_work(client, 
     client.force_login(author)
 
     response = client.post(
-        reverse("assessments:approve", args=[world["submitted"].pk]), follow=True
+        reverse("assessments:approve", args=[world["submitted"].pk]), {"version": "1"}, follow=True
     )
 
     assert "您没有权限批准此评估" in response.text

@@ -96,7 +96,9 @@ def test_a_second_reviewer_acting_on_a_decided_assessment_gets_a_clear_message(
     client.force_login(other)
 
     response = client.post(
-        reverse("assessments:return", args=[complete_draft.pk]), {"comment": "退回"}, follow=True
+        reverse("assessments:return", args=[complete_draft.pk]),
+        {"comment": "退回", "version": "1"},
+        follow=True,
     )
 
     assert "已批准" in response.text
@@ -134,3 +136,14 @@ def test_approving_from_a_page_showing_an_older_version_is_refused(
     returned.refresh_from_db()
     assert returned.status == Status.SUBMITTED
     assert "请阅读最新版本后再作决定" in response.text
+
+
+def test_a_decision_without_the_version_read_is_refused(client, assessor, reviewer, complete_draft):
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
+    client.force_login(reviewer)
+
+    response = client.post(reverse("assessments:approve", args=[complete_draft.pk]), follow=True)
+
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Status.SUBMITTED
+    assert "页面已过期" in response.text

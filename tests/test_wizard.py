@@ -232,7 +232,9 @@ def test_add_row_works_without_javascript(client_assessor, draft):
 
 def test_submit_of_an_incomplete_draft_is_refused_with_what_is_missing(client_assessor, draft):
     response = client_assessor.post(
-        reverse("assessments:submit", kwargs={"pk": draft.pk}), follow=True
+        reverse("assessments:submit", kwargs={"pk": draft.pk}),
+        {"lock_version": draft.lock_version},
+        follow=True,
     )
 
     draft.refresh_from_db()
@@ -254,7 +256,9 @@ def test_a_complete_draft_can_be_submitted_from_the_preview(client_assessor, com
     assert "提交审核" in preview.text
 
     response = client_assessor.post(
-        reverse("assessments:submit", kwargs={"pk": complete_draft.pk}), follow=True
+        reverse("assessments:submit", kwargs={"pk": complete_draft.pk}),
+        {"lock_version": complete_draft.lock_version},
+        follow=True,
     )
 
     complete_draft.refresh_from_db()
