@@ -131,3 +131,32 @@ def test_check_deploy_is_clean_under_production_settings():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_a_session_idle_for_more_than_thirty_minutes_is_logged_out(client, assessor):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    login(client, "alice", PASSWORD)
+    assert client.get(reverse("assessments:home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get(reverse("assessments:home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_each_request_pushes_the_idle_deadline_thirty_minutes_ahead(client, assessor):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    login(client, "alice", PASSWORD)
+    client.get(reverse("assessments:home"))
+
+    remaining = Session.objects.get().expire_date - timezone.now()
+    assert 29 * 60 < remaining.total_seconds() <= 30 * 60
