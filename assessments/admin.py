@@ -44,8 +44,8 @@ class OwnUnitsOnly:
         return queryset.filter(**{self.unit_path: request.user}).distinct()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is append-only: the admin may look, never add, change or delete."""
+class LookOnly:
+    """The admin may look, never add, change or delete."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -55,6 +55,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(LookOnly, admin.ModelAdmin):
+    """History is append-only."""
 
 
 @admin.register(Unit)
@@ -96,17 +100,8 @@ class RiskMatrixCellAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline:
+class ReadOnlyInline(LookOnly):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ContactInline(ReadOnlyInline, admin.TabularInline):

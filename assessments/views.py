@@ -377,40 +377,40 @@ def assessment_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_review(request, assessment)
 
 
-def _review_action(request: HttpRequest, pk: int, action) -> HttpResponse:
+def _decide(request: HttpRequest, pk: int, decide, success: str, **kwargs) -> HttpResponse:
+    """Approve or return, on the version the reviewer read, then back to the review page."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
     if not permissions.has_role(request.user, Role.REVIEWER):
         raise deny(request, assessment, "review action")
-    if _posted_int(request, "version") is None:
+    version = _posted_int(request, "version")
+    if version is None:
         # The decision must name the version read (the page always sends it).
         messages.error(request, STALE_PAGE)
         return redirect("assessments:review", pk=pk)
     try:
-        action(assessment)
+        decide(
+            assessment=assessment,
+            actor=request.user,
+            request=request,
+            expected_version=version,
+            **kwargs,
+        )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)
-        return redirect("assessments:review", pk=pk)
-    return None
+    else:
+        messages.success(request, success)
+    return redirect("assessments:review", pk=pk)
 
 
 @require_POST
 def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = request.POST.get("comment", "")[:2000]
-    refused = _review_action(
+    return _decide(
         request,
         pk,
-        lambda a: workflow.assessment_approve(
-            assessment=a,
-            actor=request.user,
-            comment=comment,
-            request=request,
-            expected_version=_posted_int(request, "version"),
-        ),
+        workflow.assessment_approve,
+        _("Approved."),
+        comment=request.POST.get("comment", "")[:2000],
     )
-    if refused:
-        return refused
-    messages.success(request, _("Approved."))
-    return redirect("assessments:review", pk=pk)
 
 
 @require_POST
@@ -419,21 +419,13 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not returned: please correct the marked fields."))
         return _render_review(request, permissions.get_assessment_for_user(request.user, pk), form)
-    refused = _review_action(
+    return _decide(
         request,
         pk,
-        lambda a: workflow.assessment_return(
-            assessment=a,
-            actor=request.user,
-            comment=form.cleaned_data["comment"],
-            request=request,
-            expected_version=_posted_int(request, "version"),
-        ),
+        workflow.assessment_return,
+        _("Returned to the author with your comments."),
+        comment=form.cleaned_data["comment"],
     )
-    if refused:
-        return refused
-    messages.success(request, _("Returned to the author with your comments."))
-    return redirect("assessments:review", pk=pk)
 
 
 @require_GET
