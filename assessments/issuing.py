@@ -33,7 +33,7 @@ from .models import (
     Unit,
 )
 from .people import display_name
-from .reports import render_pdf
+from .reports import render_issued_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def issue_report(*, assessment_id: int) -> SignedReport:
             number = next_report_number(assessment.owner_unit, local_time.year)
             token = secrets.token_urlsafe(24)
             url = verification_url(token)
-            pdf = render_pdf(
+            pdf, signature_box = render_issued_pdf(
                 approval.version.content,
                 issue={
                     "report_number": number,
@@ -106,6 +106,7 @@ def issue_report(*, assessment_id: int) -> SignedReport:
                 pdf,
                 reason=f"批准人：{approver_name}；报告编号：{number}",
                 location=assessment.owner_unit.name,
+                visible_box=signature_box,
             )
             report = SignedReport.objects.create(
                 assessment=assessment,

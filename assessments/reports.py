@@ -199,14 +199,13 @@ def uncovered_characters(content: dict[str, Any]) -> list[str]:
     return unprintable_characters(json.dumps(content, ensure_ascii=False))
 
 
-def render_pdf(
+def _render_document(
     content: dict[str, Any],
     *,
-    issue: dict[str, Any] | None = None,
-    draft_watermark: bool = False,
-    fetcher: StaticOnlyFetcher | None = None,
-) -> bytes:
-    """The report as PDF, from the same body template as the preview."""
+    issue: dict[str, Any] | None,
+    draft_watermark: bool,
+    fetcher: StaticOnlyFetcher | None,
+):
     missing = uncovered_characters(content)
     if missing:
         raise ReportRenderError(unprintable_message(missing))
@@ -215,9 +214,60 @@ def render_pdf(
             "reports/report.html",
             {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
         )
-    document = HTML(
+    return HTML(
         string=html,
         base_url=STATIC_DIR.resolve().as_uri() + "/",
         url_fetcher=fetcher or StaticOnlyFetcher(),
+    ).render()
+
+
+def render_pdf(
+    content: dict[str, Any],
+    *,
+    issue: dict[str, Any] | None = None,
+    draft_watermark: bool = False,
+    fetcher: StaticOnlyFetcher | None = None,
+) -> bytes:
+    """The report as PDF, from the same body template as the preview."""
+    document = _render_document(
+        content, issue=issue, draft_watermark=draft_watermark, fetcher=fetcher
     )
     return document.write_pdf()
+
+
+PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+
+
+def _find_box(box, css_class: str):
+    element = getattr(box, "element", None)
+    if element is not None and css_class in (element.get("class") or "").split():
+        return box
+    for child in getattr(box, "children", None) or []:
+        found = _find_box(child, css_class)
+        if found is not None:
+            return found
+    return None
+
+
+def render_issued_pdf(
+    content: dict[str, Any], *, issue: dict[str, Any]
+) -> tuple[bytes, tuple[int, int, int, int]]:
+    """The issued report and, in PDF points on its last page, the rectangle of the
+    signature block — where the digital signature's field is placed so viewers show it."""
+    document = _render_document(content, issue=issue, draft_watermark=False, fetcher=None)
+    page = document.pages[-1]
+    block = _find_box(page._page_box, "issue-block")
+    if block is None:
+        raise ReportRenderError("the signature block is missing from the last page")
+    x = block.border_box_x() * PX_TO_PT
+    y = block.border_box_y() * PX_TO_PT
+    width = block.border_width() * PX_TO_PT
+    height = block.border_height() * PX_TO_PT
+    page_height = page.height * PX_TO_PT
+    rectangle = (
+        round(x),
+        round(page_height - y - height),
+        round(x + width),
+        round(page_height - y),
+    )
+    return document.write_pdf(), rectangle

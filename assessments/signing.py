@@ -27,6 +27,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 
@@ -98,8 +99,19 @@ def signer_identity() -> SignerIdentity:
     )
 
 
-def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
-    """A PAdES (B-B) signature over the whole PDF, with the given reason."""
+def sign_pdf(
+    pdf: bytes,
+    *,
+    reason: str,
+    location: str,
+    visible_box: tuple[int, int, int, int] | None = None,
+) -> bytes:
+    """A PAdES (B-B) signature over the whole PDF, with the given reason.
+
+    With `visible_box` (PDF points, last page) the signature field lies over the report's
+    own signature block, so viewers show the signature there; its appearance is left blank
+    because the block already prints signer, time and fingerprint in Chinese.
+    """
     meta = signers.PdfSignatureMetadata(
         field_name="BureauSignature",
         md_algorithm="sha256",
@@ -107,8 +119,16 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
     )
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    return signers.sign_pdf(writer, meta, signer=current_signer()).getvalue()
+    field_spec = None
+    if visible_box is not None:
+        field_spec = fields.SigFieldSpec("BureauSignature", on_page=-1, box=visible_box)
+    signer = signers.PdfSigner(
+        meta,
+        signer=current_signer(),
+        stamp_style=StaticStampStyle(border_width=0, background=None),
+        new_field_spec=field_spec,
+    )
+    return signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf))).getvalue()
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:

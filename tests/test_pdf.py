@@ -443,3 +443,20 @@ def test_another_units_admin_sees_none_of_our_versions_or_reports(client, issued
     assert REFERENCE_PROJECT not in versions.text
     assert issued.report_number not in reports.text
     assert audit.status_code == 403
+
+
+def test_the_signature_field_lies_over_the_signature_block_on_the_last_page(issued):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(bytes(issued.pdf)))
+    last = reader.pages[-1]
+    widgets = [a.get_object() for a in last.get("/Annots", []) if a.get_object().get("/FT")]
+    assert [w["/FT"] for w in widgets] == ["/Sig"]
+    left, bottom, right, top = (float(v) for v in widgets[0]["/Rect"])
+    width, height = float(last.mediabox.width), float(last.mediabox.height)
+    assert 0 < left < right < width and 0 < bottom < top < height
+    assert right - left > 300 and top - bottom > 80  # the whole block, not a dot
+    text = last.extract_text()
+    assert "签发信息" in text and issued.report_number in text
