@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Assessment, Role, Status
+from .audit import audit_record
+from .models import Assessment, AuditAction, Role, Status
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 
@@ -41,11 +42,25 @@ def is_member(user, assessment: Assessment) -> bool:
     return assessment.owner_unit_id in unit_ids_of(user)
 
 
-def get_assessment_for_user(user, pk: int, queryset=None) -> Assessment:
-    """The assessment if the user's units own it; 404 otherwise, never a hint it exists."""
+def get_assessment_or_404(request, pk: int, queryset=None) -> Assessment:
+    """The assessment if the user's units own it; 404 otherwise, never a hint it exists.
+
+    Asking for another unit's assessment is recorded as a permission denial: the user sees
+    the same 404 as for a number that does not exist, the audit log sees the probe.
+    """
     queryset = Assessment.objects.all() if queryset is None else queryset
-    assessment = queryset.visible_to(user).filter(pk=pk).first()
+    assessment = queryset.visible_to(request.user).filter(pk=pk).first()
     if assessment is None:
+        other = Assessment.objects.filter(pk=pk).first()
+        if other is not None:
+            audit_record(
+                action=AuditAction.PERMISSION_DENIED,
+                user=request.user,
+                request=request,
+                obj=other,
+                success=False,
+                detail=f"{request.method} {request.path}: another unit's assessment",
+            )
         raise Http404
     return assessment
 

@@ -25,7 +25,7 @@ from .views import deny
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored, signed PDF — never a fresh render."""
-    assessment = permissions.get_assessment_for_user(request.user, pk)
+    assessment = permissions.get_assessment_or_404(request, pk)
     if not permissions.can_download_report(request.user, assessment):
         if assessment.status != Status.ISSUED:
             raise Http404
@@ -47,7 +47,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Try issuing again after a failure (administrators and the unit's reviewers)."""
-    assessment = permissions.get_assessment_for_user(request.user, pk)
+    assessment = permissions.get_assessment_or_404(request, pk)
     if not permissions.can_retry_issue(request.user, assessment):
         raise deny(request, assessment, "retry issue")
     if assessment.status != Status.APPROVED:

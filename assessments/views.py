@@ -148,9 +148,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(
-        request.user, pk, queryset=wizard.wizard_queryset()
-    )
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
     return render(
         request,
         "assessments/detail.html",
@@ -177,9 +175,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(
-        request.user, pk, queryset=wizard.wizard_queryset()
-    )
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
     return redirect("assessments:step", pk=pk, step=wizard.resume_step(assessment).slug)
 
 
@@ -199,9 +195,7 @@ def _edit_guard(request: HttpRequest, assessment: Assessment) -> HttpResponse | 
 
 @require_http_methods(["GET", "POST"])
 def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(
-        request.user, pk, queryset=wizard.wizard_queryset()
-    )
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
     current = wizard.get_step(step)
     if current is None:
         raise Http404
@@ -284,9 +278,7 @@ def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step)
 
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(
-        request.user, pk, queryset=wizard.wizard_queryset()
-    )
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
     if not permissions.is_member(request.user, assessment) or not permissions.has_role(
         request.user, Role.ASSESSOR
     ):
@@ -371,15 +363,15 @@ def _render_review(
 
 @require_GET
 def assessment_review(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(
-        request.user, pk, queryset=Assessment.objects.select_related("owner_unit", "author")
+    assessment = permissions.get_assessment_or_404(
+        request, pk, queryset=Assessment.objects.select_related("owner_unit", "author")
     )
     return _render_review(request, assessment)
 
 
 def _decide(request: HttpRequest, pk: int, decide, success: str, **kwargs) -> HttpResponse:
     """Approve or return, on the version the reviewer read, then back to the review page."""
-    assessment = permissions.get_assessment_for_user(request.user, pk)
+    assessment = permissions.get_assessment_or_404(request, pk)
     if not permissions.has_role(request.user, Role.REVIEWER):
         raise deny(request, assessment, "review action")
     version = _posted_int(request, "version")
@@ -418,7 +410,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Not returned: please correct the marked fields."))
-        return _render_review(request, permissions.get_assessment_for_user(request.user, pk), form)
+        return _render_review(request, permissions.get_assessment_or_404(request, pk), form)
     return _decide(
         request,
         pk,

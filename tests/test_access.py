@@ -92,3 +92,16 @@ def test_only_assessors_may_create(client, reviewer):
     client.force_login(reviewer)
 
     assert client.get(reverse("assessments:new")).status_code == 403
+
+
+def test_asking_for_another_units_assessment_is_a_recorded_denial(client, outsider, draft):
+    from assessments.models import AuditAction, AuditEvent
+
+    client.force_login(outsider)
+
+    response = client.get(draft.get_absolute_url())
+    missing = client.get(reverse("assessments:detail", args=[draft.pk + 1000]))
+
+    assert response.status_code == missing.status_code == 404
+    denial = AuditEvent.objects.get(action=AuditAction.PERMISSION_DENIED)
+    assert (denial.user, denial.object_id, denial.success) == (outsider, str(draft.pk), False)
