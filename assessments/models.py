@@ -125,9 +125,6 @@ class AssessmentQuerySet(models.QuerySet):
             return self.none()
         return self.filter(owner_unit__members=user)
 
-    def with_status(self, *statuses: str) -> AssessmentQuerySet:
-        return self.filter(status__in=statuses)
-
 
 class Assessment(models.Model):
     title = models.CharField(_("Report title"), max_length=100)
@@ -256,10 +253,6 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.get_dimension_display()
-
-    @property
-    def order(self) -> int:
-        return Dimension.values.index(self.dimension)
 
 
 class Side(models.TextChoices):

@@ -88,14 +88,6 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def allowed_transitions(user, assessment: Assessment) -> list[Transition]:
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.name != "issue" and assessment.status in t.sources and t.allowed(user, assessment)
-    ]
-
-
 def _run(
     name: str,
     *,
