@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements.txt
 		echo "No Python >= 3.12 found (Django 6 needs it). Install one or pass PYTHON=/path/to/python3.12" >&2; \
 		exit 1; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 messages: $(VENV)/.installed
