@@ -255,8 +255,8 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if current.slug == "conclusion":
         context["suggested_level"] = wizard.suggested_level(assessment)
     if current.slug == "preview":
+        # The preview is reachable only once every step is complete (its preconditions).
         context["report_html"] = preview_html(assessment)
-        context["incomplete"] = wizard.incomplete_steps(assessment)
         context["can_submit"] = permissions.can_submit(request.user, assessment)
     status = 409 if conflict else 200
     return render(request, current.template, context, status=status)
