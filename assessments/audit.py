@@ -48,6 +48,18 @@ def audit_record(
     )
 
 
+def audit_request_failure(request, action: AuditAction, obj, reason: str) -> AuditEvent:
+    """A denied or refused request, described by its method and path."""
+    return audit_record(
+        action=action,
+        user=request.user,
+        request=request,
+        obj=obj,
+        success=False,
+        detail=f"{request.method} {request.path}: {reason}",
+    )
+
+
 def on_logged_in(sender, request, user, **kwargs) -> None:
     audit_record(action=AuditAction.LOGIN, user=user, request=request)
 

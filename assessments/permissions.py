@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .audit import audit_record
+from .audit import audit_request_failure
 from .models import Assessment, AuditAction, Role, Status
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
@@ -53,13 +53,8 @@ def get_assessment_or_404(request, pk: int, queryset=None) -> Assessment:
     if assessment is None:
         other = Assessment.objects.filter(pk=pk).first()
         if other is not None:
-            audit_record(
-                action=AuditAction.PERMISSION_DENIED,
-                user=request.user,
-                request=request,
-                obj=other,
-                success=False,
-                detail=f"{request.method} {request.path}: another unit's assessment",
+            audit_request_failure(
+                request, AuditAction.PERMISSION_DENIED, other, "another unit's assessment"
             )
         raise Http404
     return assessment

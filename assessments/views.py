@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, services, wizard, workflow
-from .audit import audit_record
+from .audit import audit_record, audit_request_failure
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
 from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
@@ -41,14 +41,7 @@ def _posted_int(request: HttpRequest, name: str) -> int | None:
 
 def deny(request: HttpRequest, assessment: Assessment | None, reason: str) -> PermissionDenied:
     """Record a permission denial and return the exception to raise."""
-    audit_record(
-        action=AuditAction.PERMISSION_DENIED,
-        user=request.user,
-        request=request,
-        obj=assessment,
-        success=False,
-        detail=f"{request.method} {request.path}: {reason}",
-    )
+    audit_request_failure(request, AuditAction.PERMISSION_DENIED, assessment, reason)
     return PermissionDenied(reason)
 
 
@@ -185,6 +178,15 @@ def _edit_guard(request: HttpRequest, assessment: Assessment) -> HttpResponse | 
         return None
     if not permissions.has_role(request.user, Role.ASSESSOR):
         raise deny(request, assessment, "edit")
+    return _not_editable(request, assessment)
+
+
+def _not_editable(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """Content is read-only in this status: say so; a refused write is also audited."""
+    if request.method == "POST":
+        audit_request_failure(
+            request, AuditAction.REFUSED, assessment, f"edit while {assessment.status}"
+        )
     messages.warning(
         request,
         _("This assessment is “%(status)s” and cannot be edited now.")
@@ -224,12 +226,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 conflict = stale.current
                 lock_version = expected
             except services.NotEditable as frozen:
-                messages.warning(
-                    request,
-                    _("This assessment is “%(status)s” and cannot be edited now.")
-                    % {"status": frozen.current.get_status_display()},
-                )
-                return redirect(assessment.get_absolute_url())
+                return _not_editable(request, frozen.current)
             else:
                 return _after_save(request, assessment, current)
         else:
@@ -279,9 +276,7 @@ def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step)
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
-    if not permissions.is_member(request.user, assessment) or not permissions.has_role(
-        request.user, Role.ASSESSOR
-    ):
+    if not permissions.has_role(request.user, Role.ASSESSOR):
         raise deny(request, assessment, "submit")
     previewed = _posted_int(request, "lock_version")
     if previewed is None:

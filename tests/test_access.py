@@ -79,6 +79,14 @@ def test_a_submitted_assessment_is_read_only_with_a_message(client, assessor, co
     assert "现在不能编辑" in response.text
     complete_draft.refresh_from_db()
     assert complete_draft.basic_situation != "改写"
+    from assessments.models import AuditAction, AuditEvent
+
+    refusal = AuditEvent.objects.get(action=AuditAction.REFUSED)
+    assert (refusal.user, refusal.success, refusal.object_id) == (
+        assessor,
+        False,
+        str(complete_draft.pk),
+    )
 
 
 def test_anonymous_users_are_sent_to_login_from_every_route(client, draft):
