@@ -2,18 +2,23 @@ from io import BytesIO
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from . import issuing
+from .audit import audit_record
 from .models import (
     Assessment,
+    AuditAction,
     AuditEvent,
     Contact,
     Finding,
     IssueFailure,
+    Membership,
     ReportCounter,
     ReviewEvent,
     RiskLevel,
@@ -31,17 +36,59 @@ admin.site.site_title = _("WenPing admin")
 admin.site.index_title = _("Administration")
 
 
-class OwnUnitsOnly:
-    """Rows that belong to an assessment are shown only to members of its unit (superusers
-    see all): the admin must not leak another unit's content, phones included."""
+def _field_value(obj, name: str) -> str:
+    value = getattr(obj, name, "")
+    return "" if value is None else str(value)[:200]
 
-    unit_path = "assessment__owner_unit__members"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{self.unit_path: request.user}).distinct()
+class AuditedAdmin:
+    """Every change the operator makes here reaches the audit log (who, what, before → after)
+    in the same transaction: `django_admin_log` can be deleted, the audit log cannot."""
+
+    def save_model(self, request, obj, form, change):
+        changed = list(form.changed_data) if change else []
+        before = {}
+        if change and obj.pk is not None:
+            old = type(obj)._base_manager.filter(pk=obj.pk).first()
+            before = {name: _field_value(old, name) for name in changed if hasattr(old, name)}
+        super().save_model(request, obj, form, change)
+        after = {name: _field_value(obj, name) for name in before}
+        audit_admin_change(
+            request,
+            obj,
+            "change" if change else "add",
+            before=before,
+            after=after if change else {"fields": ", ".join(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj):
+        audit_admin_change(request, obj, "delete")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_admin_change(request, obj, "delete")
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_admin_change(request, obj, "add")
+        for obj, fields in formset.changed_objects:
+            audit_admin_change(request, obj, "change", after={"fields": ", ".join(fields)})
+        for obj in formset.deleted_objects:
+            audit_admin_change(request, obj, "delete")
+
+
+def audit_admin_change(request, obj, verb: str, *, before=None, after=None) -> None:
+    audit_record(
+        action=AuditAction.ADMIN_CHANGE,
+        user=request.user,
+        request=request,
+        obj=obj,
+        old_state=verb,
+        detail=f"{verb} {obj._meta.label_lower}: before {before or {}} → after {after or {}}",
+    )
 
 
 class LookOnly:
@@ -61,15 +108,54 @@ class ReadOnlyAdmin(LookOnly, admin.ModelAdmin):
     """History is append-only."""
 
 
+class MembershipInline(AuditedAdmin, admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+class UnitAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Units and their tree. Members are better managed by the unit's own administrators in
+    the product (/units/); the operator can set up a new unit's first administrator here."""
+
+    list_display = ["name", "code", "parent", "report_prefix"]
+    list_select_related = ["parent"]
     search_fields = ["name", "code"]
-    filter_horizontal = ["members"]
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["user", "unit", "role", "created_at"]
+    list_filter = ["role", "unit"]
+    list_select_related = ["user", "unit"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
+
+
+admin.site.unregister(Group)  # roles are memberships per unit, not global groups
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class OperatorUserAdmin(AuditedAdmin, UserAdmin):
+    """Accounts, for the operator. Roles are memberships (see Units); Django's groups and
+    per-user permissions play no part in what anyone may do, so they are not offered."""
+
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Status"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    list_filter = ["is_active", "is_superuser"]
+    readonly_fields = ["last_login", "date_joined"]
 
 
 @admin.register(RiskLevel)
-class RiskLevelAdmin(admin.ModelAdmin):
+class RiskLevelAdmin(AuditedAdmin, admin.ModelAdmin):
     """A locality may reword a level; its code is what stored versions refer to, and the
     scheme keeps its three levels."""
 
@@ -85,7 +171,7 @@ class RiskLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskMatrixCell)
-class RiskMatrixCellAdmin(admin.ModelAdmin):
+class RiskMatrixCellAdmin(AuditedAdmin, admin.ModelAdmin):
     """Every likelihood × impact pair keeps its cell; only the level it means can change."""
 
     list_display = ["likelihood", "impact", "level"]
@@ -117,11 +203,9 @@ class RiskPointInline(ReadOnlyInline, admin.StackedInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(OwnUnitsOnly, admin.ModelAdmin):
+class AssessmentAdmin(AuditedAdmin, admin.ModelAdmin):
     """Look only: content is edited in the guided form, which keeps the edit lock and the
     workflow's rules; the admin would bypass both."""
-
-    unit_path = "owner_unit__members"
 
     list_display = [
         "title",
@@ -162,14 +246,14 @@ class AssessmentAdmin(OwnUnitsOnly, admin.ModelAdmin):
 
 
 @admin.register(Version)
-class VersionAdmin(OwnUnitsOnly, ReadOnlyAdmin):
+class VersionAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "number", "created_by", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["assessment__title", "assessment__project_name"]
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(OwnUnitsOnly, ReadOnlyAdmin):
+class ReviewEventAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["to_status", "created_at"]
     search_fields = ["assessment__title", "comment", "actor__username"]
@@ -177,22 +261,20 @@ class ReviewEventAdmin(OwnUnitsOnly, ReadOnlyAdmin):
 
 
 @admin.register(SignedReport)
-class SignedReportAdmin(OwnUnitsOnly, ReadOnlyAdmin):
+class SignedReportAdmin(ReadOnlyAdmin):
     list_display = ["report_number", "assessment", "signer", "signed_at", "sha256"]
     search_fields = ["report_number", "assessment__project_name", "sha256"]
     exclude = ["pdf"]
     list_select_related = ["assessment"]
 
+    def get_queryset(self, request):
+        # `exclude` only shapes the edit form: the list must not load every PDF either.
+        return super().get_queryset(request).defer("pdf")
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """The audit log spans all units: superusers (the system's security officers) only."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    """The audit log spans all units; like the whole admin, the operator's alone."""
 
     list_display = [
         "created_at",
@@ -222,7 +304,7 @@ def _status_label(value: str) -> str:
 
 
 @admin.register(IssueFailure)
-class IssueFailureAdmin(OwnUnitsOnly, ReadOnlyAdmin):
+class IssueFailureAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "created_at", "short_error"]
     list_filter = ["created_at"]
     list_select_related = ["assessment"]
@@ -281,6 +363,6 @@ class SealForm(forms.ModelForm):
 
 
 @admin.register(Seal)
-class SealAdmin(admin.ModelAdmin):
+class SealAdmin(AuditedAdmin, admin.ModelAdmin):
     form = SealForm
     list_display = ["unit", "content_type", "uploaded_at"]

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
+    default = True
     name = "assessments"
     verbose_name = _("Social stability risk assessment")
 
@@ -18,3 +20,11 @@ class AssessmentsConfig(AppConfig):
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit-logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit-login-failed")
         user_locked_out.connect(audit.on_locked_out, dispatch_uid="audit-locked-out")
+
+
+class OperatorAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the operator-only site (assessments.admin_site)."""
+
+    default = False
+
+    default_site = "assessments.admin_site.OperatorAdminSite"

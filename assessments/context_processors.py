@@ -1,5 +1,4 @@
 from . import permissions
-from .models import Role
 
 
 def navigation(request) -> dict:
@@ -8,6 +7,7 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_can_review": permissions.has_role(user, Role.REVIEWER),
-        "nav_can_admin": user.is_staff,
+        "nav_can_review": permissions.can_see_review_queue(user),
+        "nav_can_manage_units": bool(permissions.administered_unit_ids(user)),
+        "nav_can_admin": permissions.can_use_admin(user),
     }

@@ -15,12 +15,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 
 from . import services, workflow
-from .models import Assessment, RiskLevel, Status, Unit
+from .models import Assessment, Membership, RiskLevel, Status, Unit
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -59,37 +58,55 @@ def _demo_passwords(usernames: list[str]) -> dict[str, str]:
     return known
 
 
-@transaction.atomic
 def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the demo units, users and assessments once. Returns username → password."""
+    """Create whatever of the demo units, users and assessments is missing; returns
+    username → password. Safe to run again: on an installation loaded by an older version
+    it adds only what is new."""
     spec = load_demo_spec()
     ensure_risk_scheme()
     usernames = [user["username"] for user in spec["users"]]
     if passwords is None:
         passwords = _demo_passwords(usernames)
-    if Unit.objects.filter(code=spec["units"][0]["code"]).exists():
-        return {name: passwords[name] for name in usernames}
+    units, users = _ensure_people(spec, passwords)
+    # Each workflow transition runs in its own durable transaction, so the assessments are
+    # created outside one; an interrupted load is finished by running it again.
+    for item in spec["assessments"]:
+        if not Assessment.objects.filter(owner_unit=units[item["unit"]], title=item["title"]):
+            create_demo_assessment(item, units=units, users=users)
+    return {name: passwords[name] for name in usernames}
 
-    units = {u["code"]: Unit.objects.create(code=u["code"], name=u["name"]) for u in spec["units"]}
+
+@transaction.atomic
+def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
+    units: dict[str, Unit] = {}
+    for u in spec["units"]:  # parents come first in the file
+        unit, _created = Unit.objects.get_or_create(code=u["code"], defaults={"name": u["name"]})
+        if unit.parent_id is None and u["parent"]:
+            unit.parent = units[u["parent"]]
+        unit.report_prefix = unit.report_prefix or u["report_prefix"]
+        unit.save()
+        units[u["code"]] = unit
     User = get_user_model()
-    users = {}
+    users = {user.username: user for user in User.objects.filter(username__in=passwords)}
     for u in spec["users"]:
+        if u["username"] in users:
+            continue
+        superuser = u.get("superuser", False)
         user = User.objects.create_user(
             username=u["username"],
             password=passwords[u["username"]],
             first_name=u["first_name"],
             last_name=u["last_name"],
-            is_staff=u.get("staff", False),
-            is_superuser=u.get("superuser", False),
+            is_staff=superuser,
+            is_superuser=superuser,
         )
-        user.groups.set(Group.objects.filter(name__in=u["roles"]))
-        for code in u["units"]:
-            units[code].members.add(user)
-        users[u["username"]] = user
-
-    for item in spec["assessments"]:
-        create_demo_assessment(item, units=units, users=users)
-    return {name: passwords[name] for name in usernames}
+        Membership.objects.bulk_create(
+            Membership(user=user, unit=units[code], role=role)
+            for code, roles in u["memberships"].items()
+            for role in roles
+        )
+        users[user.username] = user
+    return units, users
 
 
 def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessment:

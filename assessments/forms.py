@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions
 from .models import (
     Assessment,
     Dimension,
@@ -398,7 +399,9 @@ class AssessmentFilterForm(forms.Form):
         everything = [("", _("All"))]
         self.fields["status"].choices = everything + Status.choices
         self.fields["mode"].choices = everything + Mode.choices
-        self.fields["unit"].queryset = Unit.objects.filter(members=user)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            pk__in=sorted(permissions.visible_unit_ids(user))
+        )
         self.fields["ordering"].choices = list(self.ORDERINGS.items())
 
     def filter(self, queryset):

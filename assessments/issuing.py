@@ -46,14 +46,23 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
+class NoReportPrefix(Exception):
+    """The unit has no prefix of its own: issuing waits until its administrator sets one."""
+
+
 def next_report_number(unit: Unit, year: int) -> str:
+    """`<prefix>〔<year>〕<n>号`, numbered per unit and year. Prefixes are unique across units
+    (a database constraint), so numbers are too; a unit without one cannot issue — there is
+    no shared fallback that two units could collide on. Taken inside the issuing
+    transaction: a failed issue rolls the counter back, so numbers have no gaps."""
+    if not unit.report_prefix:
+        raise NoReportPrefix(f"unit {unit.pk} has no report-number prefix")
     counter, _created = ReportCounter.objects.select_for_update().get_or_create(
         unit=unit, year=year
     )
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    prefix = unit.report_prefix or "稳评"
-    return f"{prefix}〔{year}〕{counter.last_number}号"
+    return f"{unit.report_prefix}〔{year}〕{counter.last_number}号"
 
 
 def _seal_data_uri(unit: Unit) -> str | None:
@@ -66,7 +75,7 @@ def _seal_data_uri(unit: Unit) -> str | None:
 def issue_report(*, assessment_id: int) -> SignedReport:
     """Issue the approved assessment's report. Idempotent: an issued one is returned as is."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             assessment = (
                 Assessment.objects.select_for_update()
                 .select_related("owner_unit")

@@ -1,52 +1,122 @@
-"""One place that answers "may this user do X to this assessment?".
+"""One place that answers "may this user do X?" — from the memberships of the object's unit.
 
-Views and templates ask these functions; they never test roles or units themselves.
+A person holds roles *in a unit* (`Membership`); a role in one unit gives nothing in another.
+Views, templates (through flags the views pass) and the admin ask these predicates; nothing
+else tests roles, units or `is_superuser`.
+
+The superuser is the operator of the installation: Django's admin and the administration of
+every unit's members, but no assessment content unless they also hold a role in its unit.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Q
 from django.http import Http404
 
 from .audit import audit_request_failure
-from .models import Assessment, AuditAction, Role, Status
+from .models import Assessment, AuditAction, Membership, Role, Status, Unit
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+# Roles that work on a unit's assessments and so see all of them, drafts included.
+WORK_ROLES = frozenset({Role.ASSESSOR, Role.REVIEWER, Role.CLERK})
 
 
-def roles_of(user) -> frozenset[str]:
-    """The user's role names, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_zhoucun_roles", None)
+@dataclass(frozen=True)
+class Access:
+    """What one user holds, read once per request: roles by unit id, and the units their
+    oversight roles reach (every unit below an oversight unit)."""
+
+    roles: dict[int, frozenset[str]]
+    overseen: frozenset[int]
+
+    def units_with(self, *roles: str) -> frozenset[int]:
+        return frozenset(unit for unit, held in self.roles.items() if held.intersection(roles))
+
+
+NO_ACCESS = Access(roles={}, overseen=frozenset())
+
+
+def access_of(user) -> Access:
+    """The user's memberships, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_zhoucun_access", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._zhoucun_roles = cached
+        roles: dict[int, set[str]] = {}
+        for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+            roles.setdefault(unit_id, set()).add(role)
+        oversight = [unit for unit, held in roles.items() if Role.OVERSIGHT in held]
+        cached = Access(
+            roles={unit: frozenset(held) for unit, held in roles.items()},
+            overseen=descendant_unit_ids(oversight) if oversight else frozenset(),
+        )
+        user._zhoucun_access = cached
     return cached
 
 
-def has_role(user, role: Role) -> bool:
-    return role in roles_of(user)
+def forget_access(user) -> None:
+    """Drop the cached memberships (after they changed within the request)."""
+    user.__dict__.pop("_zhoucun_access", None)
 
 
-def unit_ids_of(user) -> frozenset[int]:
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_zhoucun_unit_ids", None)
-    if cached is None:
-        cached = frozenset(user.units.values_list("pk", flat=True))
-        user._zhoucun_unit_ids = cached
-    return cached
+def descendant_unit_ids(unit_ids) -> frozenset[int]:
+    """Every unit below the given ones (not the units themselves). The unit tree is small —
+    dozens of units — so it is read whole rather than walked query by query."""
+    children: dict[int, list[int]] = {}
+    for pk, parent in Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found: set[int] = set()
+    stack = list(unit_ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return frozenset(found)
 
 
-def is_member(user, assessment: Assessment) -> bool:
-    return assessment.owner_unit_id in unit_ids_of(user)
+def has_role(user, unit_id: int | None, role: Role) -> bool:
+    return role in access_of(user).roles.get(unit_id, ())
+
+
+def has_role_anywhere(user, role: Role) -> bool:
+    return bool(access_of(user).units_with(role))
+
+
+def visibility(user) -> Q:
+    """The assessments the user may see, as a filter on unit ids (no join through members):
+    all of the units where they work; the issued reports of the units they oversee."""
+    access = access_of(user)
+    working = access.units_with(*WORK_ROLES)
+    condition = Q(pk__in=[])
+    if working:
+        condition |= Q(owner_unit_id__in=sorted(working))
+    if access.overseen:
+        condition |= Q(owner_unit_id__in=sorted(access.overseen), status=Status.ISSUED)
+    return condition
+
+
+def visible_unit_ids(user) -> frozenset[int]:
+    """Units some of whose assessments the user may see (for a unit filter)."""
+    access = access_of(user)
+    return access.units_with(*WORK_ROLES) | access.overseen
+
+
+def works_on(user, assessment: Assessment) -> bool:
+    return bool(access_of(user).roles.get(assessment.owner_unit_id, frozenset()) & WORK_ROLES)
+
+
+def oversees(user, assessment: Assessment) -> bool:
+    return assessment.owner_unit_id in access_of(user).overseen
 
 
 def get_assessment_or_404(request, pk: int, queryset=None) -> Assessment:
-    """The assessment if the user's units own it; 404 otherwise, never a hint it exists.
+    """The assessment if the user may see it; 404 otherwise, never a hint it exists.
 
-    Asking for another unit's assessment is recorded as a permission denial: the user sees
-    the same 404 as for a number that does not exist, the audit log sees the probe.
+    Asking for an assessment one may not see is recorded as a permission denial: the user
+    sees the same 404 as for a number that does not exist, the audit log sees the probe.
     """
     queryset = Assessment.objects.all() if queryset is None else queryset
     assessment = queryset.visible_to(request.user).filter(pk=pk).first()
@@ -54,20 +124,27 @@ def get_assessment_or_404(request, pk: int, queryset=None) -> Assessment:
         other = Assessment.objects.filter(pk=pk).first()
         if other is not None:
             audit_request_failure(
-                request, AuditAction.PERMISSION_DENIED, other, "another unit's assessment"
+                request, AuditAction.PERMISSION_DENIED, other, "assessment not visible"
             )
         raise Http404
     return assessment
 
 
+# --- assessments -------------------------------------------------------------------------
+
+
+def creatable_unit_ids(user) -> frozenset[int]:
+    """Units in which the user may create an assessment."""
+    return access_of(user).units_with(Role.ASSESSOR)
+
+
 def can_create(user) -> bool:
-    return has_role(user, Role.ASSESSOR) and bool(unit_ids_of(user))
+    return bool(creatable_unit_ids(user))
 
 
 def can_edit(user, assessment: Assessment) -> bool:
     return (
-        is_member(user, assessment)
-        and has_role(user, Role.ASSESSOR)
+        has_role(user, assessment.owner_unit_id, Role.ASSESSOR)
         and assessment.status in EDITABLE_STATUSES
     )
 
@@ -76,27 +153,73 @@ def can_submit(user, assessment: Assessment) -> bool:
     return can_edit(user, assessment) and assessment.author_id == user.pk
 
 
+def can_open_review(user, assessment: Assessment) -> bool:
+    """A reviewer of the assessment's unit may read its review page."""
+    return has_role(user, assessment.owner_unit_id, Role.REVIEWER)
+
+
 def can_review(user, assessment: Assessment) -> bool:
     """Return or approve: a reviewer of the unit who did not write it (separation of duties)."""
     return (
-        is_member(user, assessment)
-        and has_role(user, Role.REVIEWER)
+        can_open_review(user, assessment)
         and assessment.author_id != user.pk
         and assessment.status == Status.SUBMITTED
     )
 
 
+def can_see_review_queue(user) -> bool:
+    return has_role_anywhere(user, Role.REVIEWER)
+
+
+def review_unit_ids(user) -> frozenset[int]:
+    return access_of(user).units_with(Role.REVIEWER)
+
+
 def can_download_report(user, assessment: Assessment) -> bool:
-    if not is_member(user, assessment) or assessment.status != Status.ISSUED:
+    if assessment.status != Status.ISSUED:
         return False
+    unit = assessment.owner_unit_id
     return (
-        has_role(user, Role.CLERK)
-        or has_role(user, Role.REVIEWER)
-        or assessment.author_id == user.pk
+        has_role(user, unit, Role.CLERK)
+        or has_role(user, unit, Role.REVIEWER)
+        or (has_role(user, unit, Role.ASSESSOR) and assessment.author_id == user.pk)
+        or oversees(user, assessment)
     )
 
 
 def can_retry_issue(user, assessment: Assessment) -> bool:
-    return is_member(user, assessment) and (
-        has_role(user, Role.REVIEWER) or has_role(user, Role.ADMIN) or user.is_staff
-    )
+    return has_role(user, assessment.owner_unit_id, Role.REVIEWER)
+
+
+# --- units and people --------------------------------------------------------------------
+
+
+def administered_unit_ids(user) -> frozenset[int]:
+    """Units whose members the user manages: their unit-administrator roles; the operator
+    (superuser) manages every unit."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return frozenset(Unit.objects.values_list("pk", flat=True))
+    return access_of(user).units_with(Role.UNIT_ADMIN)
+
+
+def can_administer_unit(user, unit: Unit | int) -> bool:
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return unit_id in administered_unit_ids(user)
+
+
+def can_manage_account(user, target, unit_ids: frozenset[int] | None = None) -> bool:
+    """Deactivate, reset the password of, or unlock `target`: only someone who administers
+    every unit the target holds a role in (so no unit can act on another's people), never
+    on a superuser, never on oneself."""
+    if target.pk == user.pk or target.is_superuser:
+        return False
+    administered = administered_unit_ids(user) if unit_ids is None else unit_ids
+    held = set(Membership.objects.filter(user=target).values_list("unit_id", flat=True))
+    if user.is_superuser and user.is_active:
+        return True
+    return bool(held) and held <= administered
+
+
+def can_use_admin(user) -> bool:
+    """Django's admin is the operator's alone."""
+    return user.is_authenticated and user.is_active and user.is_superuser

@@ -58,16 +58,18 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = _list_queryset(user)
     sections = []
-    if permissions.has_role(user, Role.ASSESSOR):
-        mine = visible.filter(author=user)
+    if permissions.can_create(user):
+        mine = visible.filter(
+            author=user, owner_unit_id__in=sorted(permissions.creatable_unit_ids(user))
+        )
         sections.append(("drafts", _("My drafts"), mine.filter(status=Status.DRAFT)))
         sections.append(("returned", _("Returned to me"), mine.filter(status=Status.RETURNED)))
-    if permissions.has_role(user, Role.REVIEWER):
+    if permissions.can_see_review_queue(user):
         sections.append(
             (
                 "review",
                 _("Awaiting my review"),
-                visible.filter(status=Status.SUBMITTED).exclude(author=user).order_by("updated_at"),
+                _review_queue(user, visible).order_by("updated_at"),
             )
         )
     sections.append(("issued", _("Issued"), visible.filter(status=Status.ISSUED)))
@@ -113,7 +115,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def assessment_new(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(request.user):
         raise deny(request, None, "create")
-    units = Unit.objects.filter(members=request.user)
+    units = Unit.objects.filter(pk__in=sorted(permissions.creatable_unit_ids(request.user)))
     form = NewAssessmentForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         assessment = services.assessment_create(author=request.user, **form.cleaned_data)
@@ -151,7 +153,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": permissions.can_edit(request.user, assessment),
             "can_submit": permissions.can_submit(request.user, assessment),
             "resume_step": wizard.resume_step(assessment),
-            "can_open_review": permissions.has_role(request.user, Role.REVIEWER),
+            "can_open_review": permissions.can_open_review(request.user, assessment),
             "signed_report": SignedReport.objects.defer("pdf").filter(assessment=assessment).first()
             if assessment.status == Status.ISSUED
             else None,
@@ -176,7 +178,7 @@ def _edit_guard(request: HttpRequest, assessment: Assessment) -> HttpResponse | 
     """None if the user may edit now; otherwise the refusal (403 or a redirect)."""
     if permissions.can_edit(request.user, assessment):
         return None
-    if not permissions.has_role(request.user, Role.ASSESSOR):
+    if not permissions.has_role(request.user, assessment.owner_unit_id, Role.ASSESSOR):
         raise deny(request, assessment, "edit")
     return _not_editable(request, assessment)
 
@@ -276,7 +278,7 @@ def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step)
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
-    if not permissions.has_role(request.user, Role.ASSESSOR):
+    if not permissions.has_role(request.user, assessment.owner_unit_id, Role.ASSESSOR):
         raise deny(request, assessment, "submit")
     previewed = _posted_int(request, "lock_version")
     if previewed is None:
@@ -323,22 +325,27 @@ def _review_context(assessment: Assessment) -> dict:
 
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not permissions.has_role(request.user, Role.REVIEWER):
+    if not permissions.can_see_review_queue(request.user):
         raise deny(request, None, "review queue")
     queue = (
-        Assessment.objects.visible_to(request.user)
-        .filter(status=Status.SUBMITTED)
-        .exclude(author=request.user)
+        _review_queue(request.user, Assessment.objects.all())
         .select_related("owner_unit", "author")
         .order_by("updated_at", "pk")
     )
     return render(request, "assessments/review_queue.html", {"queue": queue})
 
 
+def _review_queue(user, queryset):
+    """Submitted assessments of the units where the user reviews, not their own."""
+    return queryset.filter(
+        status=Status.SUBMITTED, owner_unit_id__in=sorted(permissions.review_unit_ids(user))
+    ).exclude(author=user)
+
+
 def _render_review(
     request: HttpRequest, assessment: Assessment, return_form: ReturnForm | None = None
 ) -> HttpResponse:
-    if not permissions.has_role(request.user, Role.REVIEWER):
+    if not permissions.can_open_review(request.user, assessment):
         raise deny(request, assessment, "review")
     context = _review_context(assessment)
     version = context["version"]
@@ -367,7 +374,7 @@ def assessment_review(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, decide, success: str, **kwargs) -> HttpResponse:
     """Approve or return, on the version the reviewer read, then back to the review page."""
     assessment = permissions.get_assessment_or_404(request, pk)
-    if not permissions.has_role(request.user, Role.REVIEWER):
+    if not permissions.can_open_review(request.user, assessment):
         raise deny(request, assessment, "review action")
     version = _posted_int(request, "version")
     if version is None:

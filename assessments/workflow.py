@@ -5,9 +5,10 @@
       └──────return───────┘   (returned behaves as draft for editing and resubmission)
 
 Each transition is one function: it locks the row, checks the actor's permission and the
-source state, changes the status, writes a ReviewEvent and an AuditEvent, all in one
-transaction. A refusal raises `TransitionRefused` with a message for the user and leaves an
-audit row behind (written after the rollback, so it is kept).
+source state, changes the status, writes a ReviewEvent and an AuditEvent, all in one durable
+transaction (never nested in a caller's, so no outer rollback can take the audit row away).
+A refusal raises `TransitionRefused` with a message for the user and leaves an audit row
+behind, written after the rollback with the status the row really had.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from .reports import (
     unprintable_message,
 )
 from .wizard import incomplete_steps
+
+NO_PREFIX_MESSAGE = _(
+    "This unit has no report-number prefix of its own yet, so no report can be issued. "
+    "Ask the unit administrator to set one under Unit administration, then approve."
+)
 
 
 class TransitionRefused(Exception):
@@ -96,16 +102,22 @@ def _run(
     request=None,
     comment: str = "",
     check: Callable[[Assessment], None] | None = None,
+    durable: bool = True,
 ) -> Assessment:
     transition = TRANSITIONS[name]
+    seen_status = None
     try:
-        with transaction.atomic():
-            locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        with transaction.atomic(durable=durable):
+            locked = (
+                Assessment.objects.select_for_update(of=("self",))
+                .select_related("owner_unit")
+                .get(pk=assessment.pk)
+            )
             if name == "submit":
                 # The snapshot and the checks read every row of the content: fetch them
                 # in a fixed number of queries.
                 prefetch_related_objects([locked], *CONTENT_PREFETCH)
-            old_status = locked.status
+            old_status = seen_status = locked.status
             if old_status not in transition.sources:
                 raise TransitionRefused(
                     _(
@@ -146,7 +158,8 @@ def _run(
             user=actor,
             request=request,
             obj=assessment,
-            old_state=assessment.status,
+            # What the row held when it was refused, not the caller's possibly stale copy.
+            old_state=seen_status or assessment.status,
             new_state=transition.target,
             success=False,
             detail=f"{name}: {refusal}",
@@ -248,14 +261,22 @@ def assessment_approve(
     expected_version: int | None = None,
 ) -> Assessment:
     """Approve the submitted version; with `expected_version`, only if it is the one the
-    reviewer read."""
+    reviewer read. A unit without its own report-number prefix cannot issue, so it cannot
+    approve either: the reviewer is told now, not by a failed issue afterwards."""
+    reviewed = _require_reviewed_version(expected_version)
+
+    def require_issuable(locked: Assessment) -> None:
+        reviewed(locked)
+        if not locked.owner_unit.report_prefix:
+            raise TransitionRefused(NO_PREFIX_MESSAGE)
+
     approved = _run(
         "approve",
         assessment=assessment,
         actor=actor,
         request=request,
         comment=comment.strip(),
-        check=_require_reviewed_version(expected_version),
+        check=require_issuable,
     )
     # Issuing (render, sign, store) follows once the approval has committed — at once when
     # there is no surrounding transaction. Imported here because issuing calls back into
@@ -267,4 +288,5 @@ def assessment_approve(
 
 
 def assessment_issue(*, assessment: Assessment, actor, request=None) -> Assessment:
-    return _run("issue", assessment=assessment, actor=actor, request=request)
+    """The last step of issuing, inside the issuing task's own durable transaction."""
+    return _run("issue", assessment=assessment, actor=actor, request=request, durable=False)

@@ -63,8 +63,14 @@ def clerk(unit):
 
 
 @pytest.fixture
-def admin_user(unit):
-    return make_user("dave", roles=[Role.ADMIN], units=[unit], is_staff=True, is_superuser=True)
+def unit_admin(unit):
+    return make_user("ursula", roles=[Role.UNIT_ADMIN], units=[unit])
+
+
+@pytest.fixture
+def admin_user(db):
+    """The operator: a superuser with no role in any unit."""
+    return make_user("dave", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -4,26 +4,38 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from assessments import services
-from assessments.models import Assessment, Role, Unit
+from assessments.models import Assessment, Membership, Role, Unit
 
 _counter = itertools.count(1)
 PASSWORD = "Test-pass-2026"
 
 
-def make_unit(name: str | None = None) -> Unit:
+def make_unit(name: str | None = None, *, parent: Unit | None = None, prefix=None) -> Unit:
+    """A unit with a report-number prefix of its own (pass prefix="" for none)."""
     n = next(_counter)
-    return Unit.objects.create(name=name or f"测试单位{n}", code=f"unit-{n}")
+    return Unit.objects.create(
+        name=name or f"测试单位{n}",
+        code=f"unit-{n}",
+        parent=parent,
+        report_prefix=f"测{n}稳评" if prefix is None else prefix,
+    )
 
 
-def make_user(username: str, *, roles: list[Role], units: list[Unit], **extra):
+def make_user(
+    username: str,
+    *,
+    roles: list[Role] = (),
+    units: list[Unit] = (),
+    memberships: dict[Unit, list[Role]] | None = None,
+    **extra,
+):
+    """A user holding each of `roles` in each of `units`, plus any `memberships`."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
-    # get_or_create: transactional (browser) tests flush the groups the migration made.
-    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
-    for unit in units:
-        unit.members.add(user)
+    grants = {(unit, role) for unit in units for role in roles}
+    grants |= {(unit, role) for unit, held in (memberships or {}).items() for role in held}
+    Membership.objects.bulk_create(Membership(user=user, unit=u, role=r) for u, r in grants)
     return user
 
 

@@ -1,10 +1,11 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from assessments.demo import load_demo, load_demo_spec
-from assessments.models import Assessment, Dimension, Side, Status
+from assessments.models import Assessment, Dimension, Membership, Role, Side, SignedReport, Status
 
 from .reference import missing_in_order, reference_values, squash
 
@@ -41,6 +42,15 @@ def stored_report_sequence(assessment: Assessment) -> str:
 @pytest.fixture
 def demo():
     return load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+
+
+@pytest.fixture
+def issued_demo(django_capture_on_commit_callbacks):
+    """The demo as `make run` leaves it: approvals issue their reports once committed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return load_demo(
+            passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]}
+        )
 
 
 def reference_assessment() -> Assessment:
@@ -102,13 +112,37 @@ def test_loading_twice_changes_nothing(demo):
     assert Assessment.objects.count() == before
 
 
-def test_demo_users_cover_every_role_in_two_units(demo):
+def test_demo_users_cover_every_role_in_three_units(demo):
     spec = load_demo_spec()
-    roles = {role for user in spec["users"] for role in user["roles"]}
-    units = {unit for user in spec["users"] for unit in user["units"]}
+    roles = {
+        role for user in spec["users"] for held in user["memberships"].values() for role in held
+    }
+    units = {unit for user in spec["users"] for unit in user["memberships"]}
 
-    assert roles == {"评估人员", "审核人员", "文书", "管理员"}
-    assert len(units) == 2
+    assert roles == set(Role.values)
+    assert len(units) == 3
+    assert [u["username"] for u in spec["users"] if u.get("superuser")] == ["admin"]
+    assert not Membership.objects.filter(user__username="admin").exists()
+
+
+def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_demo):
+    numbers = dict(
+        SignedReport.objects.values_list("assessment__owner_unit__code", "report_number")
+    )
+
+    assert numbers == {
+        "zhoucun-bdb": "周大数稳评〔2026〕1号",
+        "zhangdian-bdb": "张大数稳评〔2026〕1号",
+    }
+
+
+def test_the_oversight_user_sees_both_issued_reports_and_no_draft(issued_demo):
+    oversight = get_user_model().objects.get(username="oversight")
+    seen = Assessment.objects.visible_to(oversight)
+
+    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
+    assert {a.status for a in seen} == {Status.ISSUED}
+    assert seen.count() == 2
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):

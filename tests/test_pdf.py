@@ -216,7 +216,39 @@ def test_report_numbers_count_up_per_unit_and_year(demo):
     first = issuing.next_report_number(unit, 2026)
     second = issuing.next_report_number(unit, 2026)
 
-    assert (first, second) == ("稳评〔2026〕1号", "稳评〔2026〕2号")
+    assert (first, second) == ("周大数稳评〔2026〕1号", "周大数稳评〔2026〕2号")
+
+
+def test_two_units_each_issue_their_first_report_under_their_own_prefix(demo):
+    from assessments.models import Unit
+
+    numbers = [
+        issuing.next_report_number(Unit.objects.get(code=code), 2026)
+        for code in ("zhoucun-bdb", "zhangdian-bdb")
+    ]
+
+    assert numbers == ["周大数稳评〔2026〕1号", "张大数稳评〔2026〕1号"]
+
+
+def test_a_unit_without_a_prefix_cannot_take_a_number(demo):
+    from assessments.models import Unit
+
+    unit = Unit.objects.get(code="zhangdian-bdb")
+    unit.report_prefix = ""
+    unit.save()
+
+    with pytest.raises(issuing.NoReportPrefix):
+        issuing.next_report_number(unit, 2026)
+
+
+def test_two_units_cannot_share_a_prefix(demo):
+    from assessments.models import Unit
+
+    unit = Unit.objects.get(code="zhangdian-bdb")
+    unit.report_prefix = "周大数稳评"
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        unit.save()
 
 
 def test_a_failed_issue_leaves_the_assessment_approved_with_the_error_and_can_be_retried(
@@ -421,28 +453,39 @@ def test_a_malformed_content_length_is_a_bad_request_not_an_error(client, issued
     assert response.status_code == 400
 
 
-def test_another_units_admin_sees_none_of_our_versions_or_reports(client, issued):
-    from assessments.models import Role, Unit
+def test_staff_with_every_model_permission_still_cannot_open_the_admin(client, issued):
+    from django.contrib.auth.models import Permission
+
+    from assessments.models import AuditEvent, Role, Unit
     from tests.factories import make_user
 
     other = make_user(
         "zd_admin",
-        roles=[Role.ADMIN],
+        roles=[Role.UNIT_ADMIN],
         units=[Unit.objects.get(code="zhangdian-bdb")],
         is_staff=True,
     )
-    other.user_permissions.set(
-        __import__("django.contrib.auth.models", fromlist=["Permission"]).Permission.objects.all()
-    )
+    other.user_permissions.set(Permission.objects.all())
     client.force_login(other)
 
-    versions = client.get(reverse("admin:assessments_version_changelist"))
-    reports = client.get(reverse("admin:assessments_signedreport_changelist"))
-    audit = client.get(reverse("admin:assessments_auditevent_changelist"))
+    pages = [
+        client.get(reverse(name))
+        for name in (
+            "admin:index",
+            "admin:assessments_version_changelist",
+            "admin:assessments_signedreport_changelist",
+            "admin:assessments_auditevent_changelist",
+        )
+    ]
 
-    assert REFERENCE_PROJECT not in versions.text
-    assert issued.report_number not in reports.text
-    assert audit.status_code == 403
+    assert [page.status_code for page in pages] == [403] * 4
+    assert all(issued.report_number not in page.text for page in pages)
+    assert (
+        AuditEvent.objects.filter(
+            username="zd_admin", action="permission_denied", success=False
+        ).count()
+        == 4
+    )
 
 
 def test_the_signature_field_lies_over_the_signature_block_on_the_last_page(issued):

@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 
 from assessments import issuing, workflow
-from assessments.models import Assessment, Role, Status
+from assessments.models import Assessment, Membership, Role, Status
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["author", "colleague", "reviewer", "clerk", "admin", "outsider", "anonymous"]
+ROLES = ["author", "colleague", "reviewer", "clerk", "outsider", "anonymous"]
 
 
 @pytest.fixture
@@ -21,9 +21,7 @@ def world(risk_scheme):
         "colleague": make_user("colleague", roles=[Role.ASSESSOR], units=[unit]),
         "reviewer": make_user("reviewer", roles=[Role.REVIEWER], units=[unit]),
         "clerk": make_user("clerk", roles=[Role.CLERK], units=[unit]),
-        "admin": make_user(
-            "admin", roles=[Role.ADMIN], units=[unit], is_staff=True, is_superuser=True
-        ),
+        "admin": make_user("admin", roles=[Role.UNIT_ADMIN], units=[unit]),
         "outsider": make_user("outsider", roles=[Role.ASSESSOR, Role.REVIEWER], units=[other]),
     }
     draft = complete_assessment(make_assessment(unit=unit, author=users["author"]))
@@ -236,7 +234,7 @@ def test_role_against_route(client, world, role, action, method, url, data, expe
 
 def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_work(client, world):
     author = world["users"]["author"]
-    author.groups.add(*world["users"]["reviewer"].groups.all())
+    Membership.objects.create(user=author, unit=world["unit"], role=Role.REVIEWER)
     client.force_login(author)
 
     response = client.post(

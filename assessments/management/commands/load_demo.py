@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from assessments.demo import load_demo, load_demo_spec
+from assessments.models import Role, Unit
 
 
 class Command(BaseCommand):
@@ -8,7 +10,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         passwords = load_demo()
-        roles = {user["username"]: "、".join(user["roles"]) for user in load_demo_spec()["users"]}
+        spec = load_demo_spec()
+        names = dict(Unit.objects.values_list("code", "name"))
+        with translation.override("zh-hans"):
+            roles = {
+                user["username"]: "；".join(
+                    f"{names[code]} {'、'.join(str(Role(role).label) for role in held)}"
+                    for code, held in user["memberships"].items()
+                )
+                or "系统运维（超级用户，/admin/）"
+                for user in spec["users"]
+            }
         self.stdout.write("")
         self.stdout.write("Demo logins (demo only — generated on first load, kept in var/):")
         for username, password in passwords.items():
