@@ -96,8 +96,10 @@ def findings_update(*, assessment: Assessment, findings: dict[str, dict]) -> Non
     Finding.objects.bulk_update(rows, ["text", "verdict"])
 
 
+@transaction.atomic
 def contacts_replace(*, assessment: Assessment, side: str, rows: list[dict]) -> None:
-    """Make the side's contacts exactly `rows`, in that order."""
+    """Make the side's contacts exactly `rows`, in that order — all of them or, if one row
+    is invalid, none: the old rows come back."""
     assessment.contacts.filter(side=side).delete()
     contacts = [
         Contact(assessment=assessment, side=side, order=index, **row)
@@ -108,9 +110,10 @@ def contacts_replace(*, assessment: Assessment, side: str, rows: list[dict]) -> 
     Contact.objects.bulk_create(contacts)
 
 
+@transaction.atomic
 def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
-    """Make the risk points exactly `rows`, in order; each level before measures comes
-    from the matrix."""
+    """Make the risk points exactly `rows`, in order (all or none, like contacts); each
+    level before measures comes from the matrix."""
     cells = {
         (cell.likelihood, cell.impact): cell.level
         for cell in RiskMatrixCell.objects.select_related("level")

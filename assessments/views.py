@@ -356,6 +356,10 @@ def _render_review(
             "assessment": assessment,
             "report_html": render_report_body(version.content) if version else "",
             "can_review": permissions.can_review(request.user, assessment),
+            # Said here, where the reviewer decides, rather than by a failed issue later.
+            "no_prefix_message": None
+            if assessment.owner_unit.report_prefix
+            else workflow.NO_PREFIX_MESSAGE,
             "is_author": assessment.author_id == request.user.pk,
             "return_form": return_form or ReturnForm(),
             **context,
