@@ -120,6 +120,7 @@ def test_a_login_post_without_csrf_token_records_the_username_typed(assessor):
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
 
     assert response.status_code == 403
+    assert "请刷新页面后重试" in response.text
     assert "_auth_user_id" not in client.session
     refusal = AuditEvent.objects.exclude(action=AuditAction.LOGIN).get()
     assert (refusal.action, refusal.user, refusal.username) == (

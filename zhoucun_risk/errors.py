@@ -5,8 +5,10 @@ know the object and the reason, and mark the request; `permission_denied` audits
 (Django's admin, a PermissionDenied raised anywhere else) and never the same refusal twice.
 """
 
+from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from assessments.audit import audit_record, audit_request_failure
 from assessments.models import AuditAction
@@ -37,5 +39,14 @@ def csrf_failure(request, reason=""):
         request=request,
         success=False,
         detail=f"CSRF: {reason}: {request.method} {request.path}",
+    )
+    # Most often an honest user's page was open too long (the token changes at login):
+    # say what to do, beside the 403 page's general text.
+    messages.warning(
+        request,
+        _(
+            "The form was refused because its security token was missing or out of date. "
+            "Reload the page and try again."
+        ),
     )
     return render(request, "403.html", {"csrf_failure": True}, status=403)
