@@ -1,5 +1,6 @@
 """Every refusal is audited once and logged in one line; a server error keeps its traceback."""
 
+import io
 import logging
 
 import pytest
@@ -143,3 +144,25 @@ def test_a_post_with_its_csrf_token_is_not_refused(assessor):
 
     assert response.status_code == 302
     assert list(AuditEvent.objects.values_list("action", flat=True)) == [AuditAction.LOGIN]
+
+
+@pytest.fixture
+def server_log():
+    """What the configured console handler writes, as a string."""
+    [console] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    stream = io.StringIO()
+    original = console.setStream(stream)
+    yield stream
+    console.setStream(original)
+
+
+@pytest.mark.django_db
+def test_a_refused_host_is_one_line_in_the_server_log(server_log):
+    # django.security.DisallowedHost: one of the many django.security.<Name> loggers, caught
+    # by the filter on the console handler.
+    response = Client(raise_request_exception=False).get("/", headers={"host": "evil.example"})
+
+    assert response.status_code == 400
+    lines = server_log.getvalue().splitlines()
+    assert len(lines) == 1
+    assert "Invalid HTTP_HOST header: 'evil.example'" in lines[0]

@@ -195,9 +195,10 @@ ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES = env_int("ZHOUCUN_VERIFY_UPLOAD_MAX_MB", 20) * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES + 1
 
-# Refusals (403, 400) are audited and logged in one line; only 500s carry a traceback
-# (zhoucun_risk/logging.py). The filter sits on the loggers, so every handler sees the short
-# record, and on the console handler, which also catches every django.security.<Name> logger.
+# Refusals (403, 400) are logged in one line, never a traceback; only 500s carry one
+# (zhoucun_risk/logging.py). The filter sits on django.request and django.security.csrf, so
+# every handler sees the short record, and on the console handler, which also catches the
+# django.security.<ExceptionName> loggers (a logger's filter never sees its children's records).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -208,7 +209,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"filters": ["expected_refusal"]},
-        "django.security": {"filters": ["expected_refusal"]},
         "django.security.csrf": {"filters": ["expected_refusal"]},
         # Failed logins are in the audit log; axes need not narrate each one.
         "axes": {"level": "WARNING"},
