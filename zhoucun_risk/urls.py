@@ -17,3 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
 ]
+
+# Every 403 is audited once: the app's own denials write their row, this handler the rest.
+handler403 = "zhoucun_risk.errors.permission_denied"

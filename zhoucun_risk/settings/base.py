@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_header, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("ZHOUCUN_VAR_DIR", str(BASE_DIR / "var")))
@@ -17,6 +17,8 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A refused form post is audited and answered with the product's own 403 page.
+CSRF_FAILURE_VIEW = "zhoucun_risk.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "assessments.apps.OperatorAdminConfig",
@@ -106,16 +108,25 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
-# Lockout after 5 failed logins for one username, for 15 minutes (django-axes).
-AXES_FAILURE_LIMIT = env_int("ZHOUCUN_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZHOUCUN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# The client's address, for the audit log and the login lockout (assessments.audit.client_ip).
+# Behind a reverse proxy, list the proxies here: only a request whose REMOTE_ADDR is one of
+# them has its client address taken from the header; anyone else could forge the header.
+ZHOUCUN_TRUSTED_PROXIES = env_networks("ZHOUCUN_TRUSTED_PROXIES")
+ZHOUCUN_CLIENT_IP_HEADER = env_header("ZHOUCUN_CLIENT_IP_HEADER", "X-Forwarded-For")
+
+# Login lockout (django-axes, see assessments/lockout.py). A username is locked at one
+# address after 5 failures there, for 15 minutes: a stranger elsewhere cannot lock the real
+# user out. Guessing across usernames is stopped by a separate, higher per-address limit,
+# high because a bureau's staff share one NAT address.
+AXES_FAILURE_LIMIT = env_int("ZHOUCUN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+ZHOUCUN_ADDRESS_FAILURE_LIMIT = env_int("ZHOUCUN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZHOUCUN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "assessments.lockout.AddressLimitDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# axes.W006 asks to lock by IP address too. We lock by username only, as the policy says:
-# a bureau's staff share one NAT address, and an IP lock would lock out the whole office.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:home"
@@ -184,13 +195,25 @@ ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES = env_int("ZHOUCUN_VERIFY_UPLOAD_MAX_MB", 20) * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES + 1
 
+# Refusals (403, 400) are logged in one line, never a traceback; only 500s carry one
+# (zhoucun_risk/logging.py). The filter sits on django.request and django.security.csrf, so
+# every handler sees the short record, and on the console handler, which also catches the
+# django.security.<ExceptionName> loggers (a logger's filter never sees its children's records).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"expected_refusal": {"()": "zhoucun_risk.logging.ExpectedRefusalFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["expected_refusal"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # Failed logins are in the audit log; axes need not narrate each one.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"filters": ["expected_refusal"]},
+        "django.security.csrf": {"filters": ["expected_refusal"]},
+        # Failed logins are in the audit log; axes need not narrate each one.
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 

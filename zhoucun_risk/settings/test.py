@@ -17,6 +17,11 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 # The PostgreSQL service is shared: test databases get a name of their own.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_zhoucun_risk_{secrets.token_hex(4)}"}
+    # Django empties the database between transactional tests with TRUNCATE, which the
+    # append-only tables refuse unless the session allows it (migration 0005). Only the
+    # test settings allow it, for their own connections.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c zhoucun.allow_truncate=on".strip()
 
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True
