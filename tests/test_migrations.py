@@ -1,0 +1,55 @@
+"""The data migration from global role groups to memberships per unit."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("assessments", "0004_audit_time_label")]
+AFTER = [("assessments", "0005_memberships")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_members_groups_become_their_roles_in_their_own_units_only():
+    old = migrate(BEFORE)
+    Unit, Group = old.get_model("assessments", "Unit"), old.get_model("auth", "Group")
+    User = old.get_model("auth", "User")
+    groups = {
+        name: Group.objects.get_or_create(name=name)[0]
+        for name in ["评估人员", "审核人员", "文书", "管理员"]
+    }
+    zhoucun = Unit.objects.create(name="周村区大数据局", code="zc")
+    zhangdian = Unit.objects.create(name="张店区大数据局", code="zd")
+    alice = User.objects.create(username="alice")
+    alice.groups.set([groups["评估人员"], groups["审核人员"]])
+    zhoucun.members.add(alice)
+    bob = User.objects.create(username="bob")
+    bob.groups.set([groups["文书"]])
+    zhoucun.members.add(bob)
+    zhangdian.members.add(bob)
+    carol = User.objects.create(username="carol")
+    carol.groups.set([groups["管理员"]])
+    zhangdian.members.add(carol)
+    User.objects.create(username="nobody").groups.set([groups["评估人员"]])  # in no unit
+
+    new = migrate(AFTER)
+
+    Membership = new.get_model("assessments", "Membership")
+    held = set(Membership.objects.values_list("user__username", "unit__code", "role"))
+    assert held == {
+        ("alice", "zc", "assessor"),
+        ("alice", "zc", "reviewer"),
+        ("bob", "zc", "clerk"),
+        ("bob", "zd", "clerk"),
+        ("carol", "zd", "unit_admin"),
+    }
+    # Nothing may find a role by a group's name any more.
+    assert not new.get_model("auth", "Group").objects.filter(name__in=groups).exists()
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())  # back to today's schema for the next tests
