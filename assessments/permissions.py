@@ -213,10 +213,10 @@ def can_manage_account(user, target, unit_ids: frozenset[int] | None = None) -> 
     on a superuser, never on oneself."""
     if target.pk == user.pk or target.is_superuser:
         return False
+    if can_use_admin(user):
+        return True
     administered = administered_unit_ids(user) if unit_ids is None else unit_ids
     held = set(Membership.objects.filter(user=target).values_list("unit_id", flat=True))
-    if user.is_superuser and user.is_active:
-        return True
     return bool(held) and held <= administered
 
 
