@@ -2,6 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.models import Profile
 
@@ -76,9 +77,9 @@ class ForcePasswordChangeMiddleware:
             and not request.path.startswith(settings.STATIC_URL)
             and must_change_password(request)
         ):
-            response = redirect("password_change")
-            if getattr(request, "htmx", False):
-                # htmx would swap the redirect target into the page; send the browser there.
-                response["HX-Redirect"] = response["Location"]
-            return response
+            if request.headers.get("HX-Request") == "true":
+                # The browser's XMLHttpRequest would follow a redirect silently and htmx
+                # would swap the form into the page; tell htmx to load the page instead.
+                return HttpResponseClientRedirect(reverse("password_change"))
+            return redirect("password_change")
         return self.get_response(request)
