@@ -123,13 +123,25 @@ def test_a_user_without_the_flag_goes_anywhere_and_may_change_it(client, assesso
     assert AuditEvent.objects.get(action=AuditAction.PASSWORD_CHANGED).old_state == "own password"
 
 
-def test_the_flag_is_read_once_per_session(client, assessor):
+def test_the_flag_is_read_at_login_and_not_by_pages(client, assessor):
     log_in(client, "alice", PASSWORD)
-    client.get(reverse("assessments:home"))
 
     with CaptureQueriesContext(connection) as queries:
-        client.get(reverse("assessments:home"))
+        assert client.get(reverse("assessments:home")).status_code == 200
+        client.get(reverse("assessments:list"))
 
+    assert not [q for q in queries if "assessments_profile" in q["sql"]]
+
+
+def test_a_session_from_before_the_flag_existed_reads_it_once(client, assessor, temporary):
+    log_in(client, "alice", temporary)
+    session = client.session
+    session.pop("_zhoucun_must_change_password")
+    session.save()
+
+    assert client.get(reverse("assessments:home")).url == reverse("password_change")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("assessments:list"))
     assert not [q for q in queries if "assessments_profile" in q["sql"]]
 
 

@@ -29,8 +29,8 @@ class DefaultChineseLocaleMiddleware:
         return response
 
 
-# The session remembers, per user, whether they must change their password: read once per
-# session (one small query), not on every request. A reset by an administrator changes the
+# The session remembers, per user, whether they must change their password: read once at
+# login (one small query), not on every request. A reset by an administrator changes the
 # password hash, which ends the session, so the next login reads the flag afresh.
 MUST_CHANGE_SESSION_KEY = "_zhoucun_must_change_password"
 
@@ -44,6 +44,15 @@ def must_change_password(request) -> bool:
     flag = Profile.objects.filter(user_id=user.pk, must_change_password=True).exists()
     request.session[MUST_CHANGE_SESSION_KEY] = [user.pk, flag]
     return flag
+
+
+def remember_password_check(sender, request, user, **kwargs) -> None:
+    """At login (the user_logged_in signal): read the flag into the new session, so no page
+    pays for it later. Without it the first request reads it (see must_change_password)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    flag = Profile.objects.filter(user_id=user.pk, must_change_password=True).exists()
+    request.session[MUST_CHANGE_SESSION_KEY] = [user.pk, flag]
 
 
 def forget_password_check(request) -> None:
