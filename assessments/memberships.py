@@ -130,7 +130,13 @@ def user_create(
     )
     password = _set_temporary_password(user)
     user.full_clean()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same username taken a moment ago
+        raise ValidationError(
+            {"username": user.unique_error_message(type(user), ["username"])}
+        ) from exc
     _require_password_change(user)
     audit_record(
         action=AuditAction.USER_CREATED,
@@ -246,15 +252,20 @@ def _grant(*, actor, unit: Unit, user, role: str, request) -> Membership:
             _("The operator's account cannot be given roles here."),
             reason="target is a superuser",
         )
+    already = Refused(
+        _("%(user)s already holds the role “%(role)s” in this unit.")
+        % {"user": user.get_username(), "role": Role(role).label},
+        reason=f"already holds {role}",
+    )
     if Membership.objects.filter(user=user, unit=unit, role=role).exists():
-        raise Refused(
-            _("%(user)s already holds the role “%(role)s” in this unit.")
-            % {"user": user.get_username(), "role": Role(role).label},
-            reason=f"already holds {role}",
-        )
+        raise already
     membership = Membership(user=user, unit=unit, role=role)
     membership.full_clean()
-    membership.save()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:  # the same grant a moment ago (a double click)
+        raise already from exc
     audit_record(
         action=AuditAction.ROLE_GRANTED,
         user=actor,

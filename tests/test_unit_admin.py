@@ -235,6 +235,49 @@ def test_role_grant_refuses_a_superuser_a_held_role_and_another_unit(
     assert not AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED).exists()
 
 
+def test_a_grant_that_loses_a_race_is_refused_not_an_error(unit, unit_admin, outsider):
+    """Two clicks at once: the second insert meets the unique constraint."""
+    from django.db.models.signals import pre_save
+
+    def twin(sender, instance, **kwargs):
+        Membership.objects.bulk_create([Membership(user=outsider, unit=unit, role="reviewer")])
+
+    pre_save.connect(twin, sender=Membership)
+    try:
+        with pytest.raises(memberships.Refused):
+            memberships.role_grant(actor=unit_admin, unit=unit, user=outsider, role="reviewer")
+    finally:
+        pre_save.disconnect(twin, sender=Membership)
+
+    # (The twin row went with the refused transaction here; a real one was the other
+    # request's, committed on its own.)
+    assert not AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED).exists()
+
+
+def test_a_username_taken_at_the_same_moment_is_a_field_error(unit, unit_admin):
+    from django.db.models.signals import pre_save
+
+    def twin(sender, instance, **kwargs):
+        if instance.pk is None:
+            User.objects.bulk_create([User(username=instance.username, password="!")])
+
+    pre_save.connect(twin, sender=User)
+    try:
+        with pytest.raises(ValidationError) as error:
+            memberships.user_create(
+                actor=unit_admin,
+                unit=unit,
+                username="twin",
+                first_name="a",
+                last_name="b",
+                roles=[Role.CLERK],
+            )
+    finally:
+        pre_save.disconnect(twin, sender=User)
+
+    assert list(error.value.message_dict) == ["username"]
+
+
 def test_role_withdraw_removes_one_role_and_is_audited(unit, unit_admin, assessor):
     membership = Membership.objects.get(user=assessor, unit=unit, role=Role.ASSESSOR)
 
