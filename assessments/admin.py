@@ -1,13 +1,9 @@
-from io import BytesIO
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import ValidationError
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from . import issuing
 from .audit import audit_record
@@ -30,6 +26,7 @@ from .models import (
     Unit,
     Version,
 )
+from .seals import read_seal_image
 
 admin.site.site_header = _("WenPing · system administration")
 admin.site.site_title = _("WenPing admin")
@@ -319,10 +316,6 @@ class ReportCounterAdmin(ReadOnlyAdmin):
     list_display = ["unit", "year", "last_number"]
 
 
-SEAL_MAX_BYTES = 2 * 1024 * 1024
-SEAL_MAX_PIXELS = 3000
-
-
 class SealForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("Seal image (PNG or JPEG, at most 2 MB)"),
@@ -335,22 +328,9 @@ class SealForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        if upload.size > SEAL_MAX_BYTES:
-            raise ValidationError(_("The image is larger than 2 MB."))
-        data = upload.read()
-        try:
-            image = Image.open(BytesIO(data))
-            image.verify()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-            raise ValidationError(_("This is not a PNG or JPEG image.")) from exc
-        if max(image.size) > SEAL_MAX_PIXELS:
-            raise ValidationError(
-                _("The image is larger than %(n)s pixels on a side.") % {"n": SEAL_MAX_PIXELS}
-            )
-        if image.format not in ("PNG", "JPEG"):
-            raise ValidationError(_("This is not a PNG or JPEG image."))
-        self.image_bytes = data
-        self.image_type = f"image/{image.format.lower()}"
+        seal = read_seal_image(upload)
+        self.image_bytes = seal.data
+        self.image_type = seal.content_type
         return upload
 
     def save(self, commit=True):

@@ -20,6 +20,11 @@ class AssessmentsConfig(AppConfig):
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit-logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit-login-failed")
         user_locked_out.connect(audit.on_locked_out, dispatch_uid="audit-locked-out")
+        # Whether a temporary password must be changed is read once, at login, into the
+        # session; the rule itself is ForcePasswordChangeMiddleware's.
+        from zhoucun_risk.middleware import remember_password_check
+
+        user_logged_in.connect(remember_password_check, dispatch_uid="password-check-login")
 
 
 class OperatorAdminConfig(admin_apps.AdminConfig):

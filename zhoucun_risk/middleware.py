@@ -1,5 +1,10 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django_htmx.http import HttpResponseClientRedirect
+
+from assessments.models import Profile
 
 
 class DefaultChineseLocaleMiddleware:
@@ -22,3 +27,68 @@ class DefaultChineseLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# The session remembers, per user, whether they must change their password: read once at
+# login (one small query), not on every request. A reset by an administrator changes the
+# password hash, which ends the session, so the next login reads the flag afresh.
+MUST_CHANGE_SESSION_KEY = "_zhoucun_must_change_password"
+
+
+def must_change_password(request) -> bool:
+    """Whether the logged-in user must choose a new password before anything else."""
+    user = request.user
+    cached = request.session.get(MUST_CHANGE_SESSION_KEY)
+    if isinstance(cached, list) and len(cached) == 2 and cached[0] == user.pk:
+        return bool(cached[1])
+    flag = Profile.objects.filter(user_id=user.pk, must_change_password=True).exists()
+    request.session[MUST_CHANGE_SESSION_KEY] = [user.pk, flag]
+    return flag
+
+
+def remember_password_check(sender, request, user, **kwargs) -> None:
+    """At login (the user_logged_in signal): read the flag into the new session, so no page
+    pays for it later. Without it the first request reads it (see must_change_password)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    flag = Profile.objects.filter(user_id=user.pk, must_change_password=True).exists()
+    request.session[MUST_CHANGE_SESSION_KEY] = [user.pk, flag]
+
+
+def forget_password_check(request) -> None:
+    """After the password changed: the next request reads the flag again."""
+    request.session.pop(MUST_CHANGE_SESSION_KEY, None)
+
+
+class ForcePasswordChangeMiddleware:
+    """A user with a temporary password (new account, reset by an administrator) is sent to
+    the password change page from every page but that one, logging out, and the language
+    switch. Static files never get here (WhiteNoise answers them first) but are let through
+    for a setup without it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._allowed: frozenset[str] | None = None
+
+    def allowed_paths(self) -> frozenset[str]:
+        if self._allowed is None:
+            self._allowed = frozenset(
+                reverse(name) for name in ("password_change", "logout", "set_language")
+            )
+        return self._allowed
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.path not in self.allowed_paths()
+            and not request.path.startswith(settings.STATIC_URL)
+            and must_change_password(request)
+        ):
+            if request.headers.get("HX-Request") == "true":
+                # The browser's XMLHttpRequest would follow a redirect silently and htmx
+                # would swap the form into the page; tell htmx to load the page instead.
+                return HttpResponseClientRedirect(reverse("password_change"))
+            return redirect("password_change")
+        return self.get_response(request)
