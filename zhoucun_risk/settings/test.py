@@ -1,5 +1,6 @@
 """Tests: DEBUG off as in production, fast hashing, a throwaway key per run."""
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -21,3 +22,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Issue inside the request, so a test sees the issued report at once; the worker tests (and
+# the worker processes they start, which set ZHOUCUN_TASKS_BACKEND) use the database queue.
+if "ZHOUCUN_TASKS_BACKEND" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
