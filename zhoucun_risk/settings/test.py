@@ -7,7 +7,8 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
-SECRET_KEY = secrets.token_urlsafe(50)
+# Processes started by one test (servers, workers) must share one key to share sessions.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
