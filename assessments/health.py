@@ -44,7 +44,7 @@ def check_database() -> dict:
 
 def check_storage() -> dict:
     # A unique name per probe: several web servers may share one storage.
-    name = default_storage.save(f"healthz/{secrets.token_hex(8)}", ContentFile(PROBE_CONTENT))
+    name = default_storage.save(f"healthz-{secrets.token_hex(8)}.probe", ContentFile(PROBE_CONTENT))
     try:
         with default_storage.open(name) as probe:
             readable = probe.read() == PROBE_CONTENT
