@@ -20,7 +20,7 @@ PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 \
 .PHONY: help setup system-packages run test test-unit test-browser lint messages clean
 
 help:
-	@echo "make run   — set up, migrate, load the demo data, serve on http://$(HOST_PORT)"
+	@echo "make run   — set up, migrate, load the demo data, serve on http://$(HOST_PORT) with a worker"
 	@echo "make test  — set up and run the whole suite (lint, checks, unit, browser)"
 
 setup: system-packages $(VENV)/.installed messages
@@ -59,8 +59,13 @@ run: setup
 	@$(PY) manage.py migrate -v0
 	@$(PY) manage.py create_dev_ca
 	@$(PY) manage.py load_demo
-	@echo "Serving on http://$(HOST_PORT)/ — stop with Ctrl-C"
-	@$(PY) manage.py runserver $(HOST_PORT)
+	@echo "Serving on http://$(HOST_PORT)/ with one issuing worker — stop both with Ctrl-C"
+	@# The worker runs beside the server. Ctrl-C reaches both; if the server stops otherwise,
+	@# the trap stops the worker. It signals the reloading child, which finishes its task and
+	@# removes its heartbeat (killing the watching parent first would SIGKILL the child).
+	@$(PY) manage.py worker & worker=$$!; \
+	trap 'child=$$(pgrep -P $$worker); kill $${child:-$$worker} 2>/dev/null; wait $$worker' EXIT; \
+	$(PY) manage.py runserver $(HOST_PORT)
 
 # Browser tests run in their own process: Playwright's event loop breaks the sync ORM.
 test: lint

@@ -1,27 +1,33 @@
 """Issuing: render the approved version, number it, sign it, store it once, mark it issued.
 
-Runs as a Django task (`django.tasks`), enqueued when an approval commits; the default
-backend runs it at once, production can move it to a worker. Either everything happens in
-one transaction or nothing does: a failure leaves the assessment approved, with the error
-recorded for administrators and a way to try again.
+Runs as a Django task (`django.tasks`), enqueued when an approval commits. The default
+backend keeps the queue in the database and a worker (`manage.py worker`, on any machine
+that reaches the database) takes it from there, so approving returns at once. Either
+everything happens in one transaction or nothing does: a failure leaves the assessment
+approved, with the error recorded for administrators; the task tries again after the delays
+in ZHOUCUN_ISSUE_RETRY_DELAYS, then leaves it to a person (the retry button).
 """
 
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import logging
 import secrets
 import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import segno
 from django.conf import settings
-from django.db import transaction
-from django.tasks import task
+from django.db import DatabaseError, transaction
+from django.tasks import TaskResultStatus, task
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from . import signing, workflow
+from . import permissions, signing, workflow
 from .models import (
     Assessment,
     IssueFailure,
@@ -139,12 +145,114 @@ def issue_report(*, assessment_id: int) -> SignedReport:
         raise
 
 
+# Failures no later attempt can mend: the assessment is gone or no longer approved.
+NOT_RETRIED = (workflow.TransitionRefused, Assessment.DoesNotExist)
+
+
 @task
-def issue_report_task(assessment_id: int) -> str:
-    return issue_report(assessment_id=assessment_id).report_number
+def issue_report_task(assessment_id: int, attempt: int = 1) -> str:
+    try:
+        return issue_report(assessment_id=assessment_id).report_number
+    except NOT_RETRIED:
+        raise
+    except Exception:
+        # Re-raised: this attempt is recorded as failed (IssueFailure and the task's row).
+        _schedule_retry(assessment_id, attempt)
+        raise
+    finally:
+        # WeasyPrint leaves reference cycles by the hundred megabytes; collected here, a
+        # worker's memory stays flat over hundreds of reports instead of swinging by 0.5 GB.
+        gc.collect()
+
+
+def _schedule_retry(assessment_id: int, attempt: int) -> None:
+    delays = settings.ZHOUCUN_ISSUE_RETRY_DELAYS
+    if attempt > len(delays):
+        logger.error("Issuing assessment %s failed %s times; giving up", assessment_id, attempt)
+        return
+    if not issue_report_task.get_backend().supports_defer:
+        return  # issued inside the request: the person who pressed the button sees it failed
+    run_after = timezone.now() + timedelta(seconds=delays[attempt - 1])
+    try:
+        issue_report_task.using(run_after=run_after).enqueue(assessment_id, attempt + 1)
+    except DatabaseError:
+        # The database is probably why issuing failed. The assessment stays approved and
+        # its page offers the retry button once nothing is queued for it.
+        logger.exception("Could not schedule another attempt for assessment %s", assessment_id)
 
 
 def enqueue_issue(assessment: Assessment) -> None:
     """Issue once the surrounding transaction (the approval) has committed."""
     pk = assessment.pk
     transaction.on_commit(lambda: issue_report_task.enqueue(pk))
+
+
+@dataclass(frozen=True)
+class IssueProgress:
+    """Where issuing an approved assessment stands, for its page."""
+
+    # "queued", "running", "retry" (a later attempt is scheduled), "failed" (attempts used
+    # up), or "idle" (nothing queued and no failure: the queue lost it, or never had it).
+    state: str
+    attempt: int = 1
+    run_after: datetime | None = None
+    failure: IssueFailure | None = None
+
+    @property
+    def failed_attempts(self) -> int:
+        return self.attempt - 1
+
+
+def issue_progress(assessment: Assessment) -> IssueProgress | None:
+    """None unless the assessment is approved and not yet issued."""
+    if assessment.status != Status.APPROVED:
+        return None
+    pending = (
+        DBTaskResult.objects.filter(
+            task_path=issue_report_task.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            args_kwargs__args__0=assessment.pk,
+        )
+        .only("status", "run_after", "args_kwargs")
+        .order_by("run_after")
+        .first()
+    )
+    failure = assessment.issue_failures.first()
+    if pending is not None:
+        args = pending.args_kwargs["args"]
+        attempt = args[1] if len(args) > 1 else 1
+        if pending.status == TaskResultStatus.RUNNING:
+            return IssueProgress("running", attempt, failure=failure)
+        if failure is not None and pending.run_after > timezone.now():
+            return IssueProgress("retry", attempt, run_after=pending.run_after, failure=failure)
+        return IssueProgress("queued", attempt, failure=failure)
+    if failure is not None:
+        return IssueProgress("failed", failure=failure)
+    return IssueProgress("idle")
+
+
+# The status panel polls at most this often and this many times (10 minutes), so a page
+# left open while no worker runs neither loads the server nor keeps its session alive.
+POLL_SECONDS = 2
+MAX_POLLS = 300
+
+
+def issue_panel(user, assessment: Assessment, *, polls: int = 0) -> dict:
+    """Context for the signed report / issuing panel on the detail page and its poll."""
+    progress = issue_progress(assessment)
+    waiting = progress is not None and progress.state in {"queued", "running", "retry"}
+    return {
+        "assessment": assessment,
+        "signed_report": SignedReport.objects.defer("pdf").filter(assessment=assessment).first()
+        if assessment.status == Status.ISSUED
+        else None,
+        "can_download": permissions.can_download_report(user, assessment),
+        "issue": progress,
+        "can_retry_issue": progress is not None
+        and not waiting
+        and permissions.can_retry_issue(user, assessment),
+        "poll": waiting and polls < MAX_POLLS,
+        "poll_gave_up": waiting and polls >= MAX_POLLS,
+        "next_poll": polls + 1,
+        "poll_seconds": POLL_SECONDS,
+    }

@@ -1,4 +1,4 @@
-"""Issued reports: download (audited), retry of a failed issue, and public verification."""
+"""Issued reports: download (audited), issuing status and retry, and public verification."""
 
 from __future__ import annotations
 
@@ -42,6 +42,20 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     filename = quote(f"{report.report_number}.pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@require_GET
+def issue_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed report / issuing panel of the detail page, polled by htmx while issuing."""
+    assessment = permissions.get_assessment_or_404(request, pk)
+    try:
+        polls = max(0, int(request.GET.get("polls", "0")))
+    except ValueError:
+        polls = 0
+    context = issuing.issue_panel(request.user, assessment, polls=polls)
+    # Once issued, the status badge at the top of the page is replaced too (out of band).
+    context["swap_status_badge"] = request.htmx and assessment.status == Status.ISSUED
+    return render(request, "assessments/_issue_status.html", context)
 
 
 @require_POST

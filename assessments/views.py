@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, services, wizard, workflow
+from . import issuing, permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
-from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
+from .models import Assessment, AuditAction, Role, Status, Unit
 from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
@@ -154,15 +154,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": permissions.can_submit(request.user, assessment),
             "resume_step": wizard.resume_step(assessment),
             "can_open_review": permissions.can_open_review(request.user, assessment),
-            "signed_report": SignedReport.objects.defer("pdf").filter(assessment=assessment).first()
-            if assessment.status == Status.ISSUED
-            else None,
-            "can_download": permissions.can_download_report(request.user, assessment),
-            "issue_failure": assessment.issue_failures.first()
-            if assessment.status == Status.APPROVED
-            else None,
-            "can_retry_issue": assessment.status == Status.APPROVED
-            and permissions.can_retry_issue(request.user, assessment),
+            # The signed report, or how issuing it goes (polled by htmx while it runs).
+            **issuing.issue_panel(request.user, assessment),
             **_history(assessment),
         },
     )

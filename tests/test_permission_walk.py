@@ -318,6 +318,7 @@ ASSESSMENT_ROUTES = [
     ),
     ("assessments:download", "get", None, _expect_download, None),
     ("assessments:retry_issue", "post", None, _expect_decision, _effect_retry),
+    ("assessments:issue_status", "get", None, _expect_detail, None),
 ]
 STEP_ARGS = {"get": "project", "post": "basic"}
 
@@ -650,7 +651,6 @@ ELSEWHERE = {
     "password_change_done": "tests/test_password_change.py",
     "units:reactivate": "tests/test_unit_admin.py (needs a deactivated member first)",
     "healthz": "tests/test_health.py",
-    "assessments:issue_status": "tests/test_worker.py",
 }
 
 

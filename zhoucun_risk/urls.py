@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from assessments.health import healthz
 from assessments import unit_views
 from assessments.report_views import verify
 
@@ -17,6 +18,8 @@ urlpatterns = [
     # Public: anyone holding a report can check it (DESIGN §6).
     path("verify/", verify, name="verify_upload"),
     path("verify/<str:token>/", verify, name="verify"),
+    # For the load balancer and monitoring: no login, nothing sensitive (see README).
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("units/", include("assessments.unit_urls")),
     path("", include("assessments.urls")),

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    # The task queue lives in the database (django-tasks-db): workers on any machine that
+    # reaches the same DATABASE_URL take tasks from it.
+    "django_tasks_db",
     "assessments",
 ]
 
@@ -177,14 +180,34 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Tasks (django.tasks): issuing runs at once by default; production may name a worker backend.
+# Tasks (django.tasks): issuing runs in a worker (`manage.py worker`) that takes tasks from
+# a queue in the database. ZHOUCUN_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
+# issues inside the approving request instead (no worker needed; slow approvals).
 TASKS = {
     "default": {
-        "BACKEND": env_str(
-            "ZHOUCUN_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
-        )
+        "BACKEND": env_str("ZHOUCUN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
     }
 }
+
+
+def _seconds_list(name: str, default: list[str]) -> list[int]:
+    values = env_list(name, default)
+    if not all(value.isdigit() for value in values):
+        raise ImproperlyConfigured(f"{name} must be whole seconds separated by commas: {values}")
+    return [int(value) for value in values]
+
+
+# A failed issue is tried again after these delays (seconds), then left for a person.
+ZHOUCUN_ISSUE_RETRY_DELAYS = _seconds_list("ZHOUCUN_ISSUE_RETRY_DELAYS", ["5", "30", "120"])
+# Each worker records a heartbeat this often; /healthz calls the workers silent when none
+# has beaten for ZHOUCUN_WORKER_SILENT_SECONDS, and the queue stuck when a ready task has
+# waited longer than ZHOUCUN_QUEUE_MAX_WAIT_SECONDS.
+ZHOUCUN_WORKER_HEARTBEAT_SECONDS = env_int("ZHOUCUN_WORKER_HEARTBEAT_SECONDS", 5)
+ZHOUCUN_WORKER_SILENT_SECONDS = env_int("ZHOUCUN_WORKER_SILENT_SECONDS", 60)
+ZHOUCUN_QUEUE_MAX_WAIT_SECONDS = env_int("ZHOUCUN_QUEUE_MAX_WAIT_SECONDS", 300)
+# A load balancer probes /healthz over plain HTTP: never redirect it to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Signing and verification of issued reports (see README, "Signing").
 ZHOUCUN_SIGNING_P12 = env_str("ZHOUCUN_SIGNING_P12", "")
@@ -215,6 +238,9 @@ LOGGING = {
         # Failed logins are in the audit log; axes need not narrate each one.
         "axes": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # The worker's own lines (one per task state), written once, not again by "django".
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -1,12 +1,14 @@
 """Tests: DEBUG off as in production, fast hashing, a throwaway key per run."""
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
-SECRET_KEY = secrets.token_urlsafe(50)
+# Processes started by one test (servers, workers) must share one key to share sessions.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -26,3 +28,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Issue inside the request, so a test sees the issued report at once; the worker tests (and
+# the worker processes they start, which set ZHOUCUN_TASKS_BACKEND) use the database queue.
+if "ZHOUCUN_TASKS_BACKEND" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
