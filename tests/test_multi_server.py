@@ -146,7 +146,8 @@ def server_options(port: int) -> list[str]:
 
 
 def wait_until_serving(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded 2-core machine gunicorn's workers take a while to import Django.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read()
         try:

@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from assessments.health import healthz
 from assessments import unit_views
+from assessments.health import healthz
 from assessments.report_views import verify
 
 urlpatterns = [
