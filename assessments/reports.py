@@ -11,6 +11,7 @@ import json
 import logging
 import shutil
 import subprocess
+import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .content import assessment_content
@@ -199,6 +201,19 @@ def uncovered_characters(content: dict[str, Any]) -> list[str]:
     return unprintable_characters(json.dumps(content, ensure_ascii=False))
 
 
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread, reused for every render. Each new one leaves
+    ~0.2 MB of Pango/fontconfig memory behind that is never freed (a worker grew ~100 MB
+    over 200 reports); reused, the worker's memory stays flat."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def _render_document(
     content: dict[str, Any],
     *,
@@ -218,7 +233,7 @@ def _render_document(
         string=html,
         base_url=STATIC_DIR.resolve().as_uri() + "/",
         url_fetcher=fetcher or StaticOnlyFetcher(),
-    ).render()
+    ).render(font_config=_font_config())
 
 
 def render_pdf(

@@ -329,3 +329,19 @@ def test_a_worker_process_issues_beats_and_stops_cleanly(
             worker.wait()
         output = worker.stdout.read()
     assert "state=SUCCESSFUL" in output, output
+
+
+def test_the_default_backend_is_the_database_queue_and_bad_delays_stop_start_up():
+    from tests.test_settings import PRODUCTION, django_setting
+
+    backend = django_setting("zhoucun_risk.settings.prod", "TASKS", **PRODUCTION)
+    assert "django_tasks_db.DatabaseBackend" in backend.stdout, backend.stderr
+
+    bad = django_setting(
+        "zhoucun_risk.settings.prod",
+        "ZHOUCUN_ISSUE_RETRY_DELAYS",
+        **PRODUCTION,
+        ZHOUCUN_ISSUE_RETRY_DELAYS="5,soon",
+    )
+    assert bad.returncode != 0
+    assert "ZHOUCUN_ISSUE_RETRY_DELAYS must be whole seconds" in bad.stderr
