@@ -13,7 +13,9 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import content, permissions
+from .content import unprintable_characters, unprintable_message
+from .fonts import BODY_FONT, font_characters
 from .models import (
     Assessment,
     Dimension,
@@ -24,12 +26,6 @@ from .models import (
     Status,
     Unit,
     Verdict,
-)
-from .reports import (
-    BODY_FONT,
-    font_characters,
-    unprintable_characters,
-    unprintable_message,
 )
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -344,9 +340,12 @@ class ConclusionForm(forms.ModelForm):
         recommendation = cleaned.get("recommendation")
         if not level or not recommendation:
             return cleaned
-        deviates = (
-            self.suggested_level is not None and level != self.suggested_level
-        ) or recommendation != level.recommendation
+        deviates = content.deviates(
+            level_code=level.code,
+            recommendation=recommendation,
+            suggested_code=self.suggested_level.code if self.suggested_level else None,
+            implied=level.recommendation,
+        )
         if deviates and not cleaned.get("deviation_reason", "").strip():
             self.add_error(
                 "deviation_reason",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import content, services
 from .content import CONTENT_PREFETCH
 from .forms import (
     BasicSituationForm,
@@ -24,7 +24,7 @@ from .forms import (
     RiskNarrativeForm,
     RiskPointFormSet,
 )
-from .models import Assessment, Dimension, RiskLevel, RiskPoint, Side
+from .models import Assessment, RiskLevel, RiskPoint, Side
 
 Apply = Callable[[Assessment], None]
 
@@ -35,6 +35,16 @@ def wizard_queryset():
     return Assessment.objects.select_related("owner_unit", "author").prefetch_related(
         *CONTENT_PREFETCH
     )
+
+
+def completeness(assessment: Assessment) -> dict[str, bool]:
+    """Which parts are complete, from the content rules; read once per assessment object
+    (the step indicator asks for every step)."""
+    cached = assessment.__dict__.get("_wizard_completeness")
+    if cached is None:
+        cached = content.step_completeness(content.assessment_content(assessment))
+        assessment.__dict__["_wizard_completeness"] = cached
+    return cached
 
 
 def _contacts(assessment: Assessment, side: str) -> list:
@@ -63,7 +73,8 @@ class Step:
     requires: tuple[str, ...] = field(default=())
 
     def is_complete(self, assessment: Assessment) -> bool:
-        raise NotImplementedError
+        """Asked of the content rules, which know when each part is complete."""
+        return completeness(assessment).get(self.slug, False)
 
     def forms(self, assessment: Assessment, data=None, add_row: str | None = None) -> dict:
         return {}
@@ -73,9 +84,6 @@ class Step:
 
 
 class ProjectStep(Step):
-    def is_complete(self, assessment):
-        return all(getattr(assessment, name) for name in ProjectInfoForm.Meta.fields)
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": ProjectInfoForm(data, instance=_scratch(assessment))}
 
@@ -84,10 +92,6 @@ class ProjectStep(Step):
 
 
 class ContactsStep(Step):
-    def is_complete(self, assessment):
-        sides = {c.side for c in assessment.contacts.all()}
-        return sides >= set(Side.values)
-
     def forms(self, assessment, data=None, add_row=None):
         formsets = {}
         for side in Side.values:
@@ -113,10 +117,6 @@ class ContactsStep(Step):
 class TextStep(Step):
     form_class = None
 
-    def is_complete(self, assessment):
-        field_name = self.form_class.Meta.fields[0]
-        return bool(getattr(assessment, field_name).strip())
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": self.form_class(data, instance=_scratch(assessment))}
 
@@ -129,13 +129,6 @@ class BasicSituationStep(TextStep):
 
 
 class FindingsStep(Step):
-    def is_complete(self, assessment):
-        findings = {f.dimension: f for f in assessment.findings.all()}
-        return all(
-            d in findings and findings[d].text.strip() and findings[d].verdict
-            for d in Dimension.values
-        )
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": FindingsForm(data, initial=FindingsForm.initial_for(assessment))}
 
@@ -144,9 +137,6 @@ class FindingsStep(Step):
 
 
 class RisksStep(Step):
-    def is_complete(self, assessment):
-        return bool(assessment.risk_narrative.strip())
-
     def forms(self, assessment, data=None, add_row=None):
         rows = [
             {
@@ -177,17 +167,6 @@ class RisksStep(Step):
 
 
 class ConclusionStep(Step):
-    def is_complete(self, assessment):
-        if not (assessment.risk_level_id and assessment.recommendation):
-            return False
-        if not assessment.conclusion.strip():
-            return False
-        suggested = suggested_level(assessment)
-        deviates = (
-            suggested is not None and suggested.pk != assessment.risk_level_id
-        ) or assessment.recommendation != assessment.risk_level.recommendation
-        return not deviates or bool(assessment.deviation_reason.strip())
-
     def forms(self, assessment, data=None, add_row=None):
         suggested = suggested_level(assessment)
         initial = {}
