@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import fonts
-from .models import Assessment, Dimension, RiskLevel, RiskPoint, Side
+from .models import (
+    Assessment,
+    ConsultationActivity,
+    Dimension,
+    RiskLevel,
+    RiskPoint,
+    Side,
+    StandardRecord,
+)
 
 # 1: the simple report's content (no "schema" key).
 # 2: a "schema" key, the mode thresholds and the standard-mode records ("standard"), and a
@@ -38,6 +46,18 @@ CONTENT_PREFETCH = [
     Prefetch(
         "risk_points", queryset=RiskPoint.objects.select_related("level_before", "level_after")
     ),
+    # Standard mode's records (a simple assessment has none: each is one empty query).
+    "basis_documents",
+    "working_group",
+    Prefetch("activities", queryset=ConsultationActivity.objects.select_related("kind")),
+    "opinions",
+    "experts",
+    "emergency_contacts",
+    Prefetch(
+        "standard_record",
+        queryset=StandardRecord.objects.select_related("expert_level", "decision"),
+    ),
+    "attachments",
 ]
 
 CONTENT_FIELDS = [
@@ -147,9 +167,143 @@ def _plain(value):
     return str(value)
 
 
+def _ordered(rows) -> list:
+    return sorted(rows, key=lambda row: (row.order, row.pk))
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def standard_content(assessment: Assessment) -> dict[str, Any]:
-    """The standard-mode records (filled in by `models_standard` once it exists)."""
-    return empty_standard()
+    """The standard-mode records. Kept whatever the mode, so switching a draft's mode loses
+    nothing; the report and the rules read them only in standard mode.
+
+    Rows refer to each other by position (an opinion's source is activity number n), and
+    the names of data a locality may change (kinds of activity, decision options) are frozen
+    beside their codes, so a version reads the same after the lists change.
+    """
+    data = empty_standard()
+    activities = _ordered(assessment.activities.all())
+    position = {activity.pk: n for n, activity in enumerate(activities, start=1)}
+    data["basis_documents"] = [
+        {"title": d.title, "number": d.number, "issuer": d.issuer}
+        for d in _ordered(assessment.basis_documents.all())
+    ]
+    data["working_group"] = [
+        {"name": m.name, "unit": m.unit, "role": m.role}
+        for m in _ordered(assessment.working_group.all())
+    ]
+    data["activities"] = [
+        {
+            "kind": a.kind.code,
+            "kind_name": a.kind.name,
+            "start_date": _date(a.start_date),
+            "end_date": _date(a.end_date),
+            "place": a.place,
+            "participants": a.participants,
+            "questionnaires_issued": a.questionnaires_issued,
+            "questionnaires_returned": a.questionnaires_returned,
+            "questionnaires_in_favour": a.questionnaires_in_favour,
+            "summary": a.summary,
+        }
+        for a in activities
+    ]
+    data["opinions"] = [
+        {
+            "source": position.get(o.activity_id),
+            "raised_by": o.raised_by,
+            "content": o.content,
+            "adoption": o.adoption,
+            "response": o.response,
+        }
+        for o in _ordered(assessment.opinions.all())
+    ]
+    data["experts"] = [
+        {"name": e.name, "title": e.title, "organisation": e.organisation}
+        for e in _ordered(assessment.experts.all())
+    ]
+    data["emergency_contacts"] = [
+        {"name": c.name, "role": c.role, "phone": c.phone}
+        for c in _ordered(assessment.emergency_contacts.all())
+    ]
+    data["attachments"] = [
+        {
+            "section": f.section,
+            "activity": position.get(f.activity_id),
+            "name": f.name,
+            "content_type": f.content_type,
+            "size": f.size,
+            "sha256": f.sha256,
+        }
+        for f in sorted(assessment.attachments.all(), key=lambda f: (f.uploaded_at, f.pk))
+    ]
+    try:
+        record = assessment.standard_record
+    except StandardRecord.DoesNotExist:
+        return data
+    data["responsible_leader"] = record.responsible_leader
+    data["third_party"] = record.third_party
+    data["expert_review"] = {
+        "date": _date(record.expert_date),
+        "level": record.expert_level.code if record.expert_level else None,
+        "recommendation": record.expert_recommendation,
+        "opinion": record.expert_opinion,
+    }
+    data["emergency"] = {
+        "triggers": record.emergency_triggers,
+        "command_leader": record.emergency_command_leader,
+        "command_units": record.emergency_command_units,
+        "measures": record.emergency_measures,
+    }
+    data["decision"] = {
+        "meeting_kind": record.meeting_kind,
+        "date": _date(record.meeting_date),
+        "chair": record.meeting_chair,
+        "attendance": record.meeting_attendance,
+        "decision": record.decision.code if record.decision else "",
+        "decision_name": record.decision.name if record.decision else "",
+    }
+    return data
+
+
+def figures(content: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the standard report states, computed from the records — never typed.
+
+    The support rate is the share in favour among questionnaires returned, over every
+    questionnaire activity; None when no questionnaire was returned.
+    """
+    standard = upgrade(content)["standard"]
+    by_kind: dict[str, dict[str, Any]] = {}
+    for activity in standard["activities"]:
+        entry = by_kind.setdefault(
+            activity["kind"], {"name": activity["kind_name"], "count": 0, "participants": 0}
+        )
+        entry["count"] += 1
+        entry["participants"] += activity["participants"] or 0
+    returned = sum(a["questionnaires_returned"] or 0 for a in standard["activities"])
+    in_favour = sum(a["questionnaires_in_favour"] or 0 for a in standard["activities"])
+    issued = sum(a["questionnaires_issued"] or 0 for a in standard["activities"])
+    opinions = standard["opinions"]
+    points = upgrade(content)["risk_points"]
+    return {
+        "activities": len(standard["activities"]),
+        "activities_by_kind": list(by_kind.values()),
+        "participants": sum(a["participants"] or 0 for a in standard["activities"]),
+        "questionnaires_issued": issued,
+        "questionnaires_returned": returned,
+        "questionnaires_in_favour": in_favour,
+        "support_rate": round(100 * in_favour / returned, 1) if returned else None,
+        "opinions": len(opinions),
+        "opinions_adopted": sum(1 for o in opinions if o["adoption"] == "adopted"),
+        "opinions_partly": sum(1 for o in opinions if o["adoption"] == "partly"),
+        "opinions_not_adopted": sum(1 for o in opinions if o["adoption"] == "not_adopted"),
+        "risks": len(points),
+        "risks_resolved": sum(1 for p in points if p["resolution_state"] == "resolved"),
+        "risks_in_progress": sum(1 for p in points if p["resolution_state"] == "in_progress"),
+        "risks_unresolved": sum(1 for p in points if p["resolution_state"] == "unresolved"),
+        "experts": len(standard["experts"]),
+    }
 
 
 # --- reading stored content ----------------------------------------------------------------
@@ -197,6 +351,23 @@ PART_TITLES = {
     "risks": gettext_lazy("Risks and mitigation"),
     "conclusion": gettext_lazy("Conclusion"),
 }
+SIMPLE_ORDER = ["project", "contacts", "basic", "findings", "risks", "conclusion"]
+# The procedure's order, which the standard wizard's steps follow.
+STANDARD_ORDER = [
+    "project",
+    "contacts",
+    "basis",
+    "subject",
+    "basic",
+    "consultation",
+    "opinions",
+    "expert",
+    "findings",
+    "risks",
+    "emergency",
+    "conclusion",
+    "decision",
+]
 
 
 @dataclass(frozen=True)
@@ -229,7 +400,13 @@ def _scheme() -> dict[str, RiskLevel]:
 
 
 def step_completeness(content: dict[str, Any], scheme=None) -> dict[str, bool]:
-    """Whether each of the simple report's parts is complete, by wizard step."""
+    """Whether each part of the content is complete, by the wizard step that edits it."""
+    return {slug: not problems for slug, problems in part_problems(content, scheme).items()}
+
+
+def part_problems(content: dict[str, Any], scheme=None) -> dict[str, list[str]]:
+    """What is still missing in each part, by wizard step (an empty list: complete). A
+    standard assessment has more parts, and stricter ones, than a simple one."""
     content = upgrade(content)
     scheme = _scheme() if scheme is None else scheme
     project = all(
@@ -245,14 +422,23 @@ def step_completeness(content: dict[str, Any], scheme=None) -> dict[str, bool]:
     )
     contacts = all(content["contacts"][side] for side in Side.values)
     findings = all(f["text"].strip() and f["verdict"] for f in content["findings"])
-    return {
-        "project": bool(project),
-        "contacts": contacts,
-        "basic": bool(content["basic_situation"].strip()),
-        "findings": findings,
-        "risks": bool(content["risk_narrative"].strip()),
-        "conclusion": _conclusion_complete(content, scheme),
+    parts = {
+        "project": [] if project else [str(PART_TITLES["project"])],
+        "contacts": [] if contacts else [str(PART_TITLES["contacts"])],
+        "basic": [] if content["basic_situation"].strip() else [str(PART_TITLES["basic"])],
+        "findings": [] if findings else [str(PART_TITLES["findings"])],
+        "risks": [] if content["risk_narrative"].strip() else [str(PART_TITLES["risks"])],
+        "conclusion": []
+        if _conclusion_complete(content, scheme)
+        else [str(PART_TITLES["conclusion"])],
     }
+    if parts["project"] == [] and _mode_reason_missing(content):
+        parts["project"] = [
+            _("Project: the figures suggest a standard assessment; say why simple mode is used.")
+        ]
+    if content["mode"] == "standard":
+        parts.update(_standard_problems(content, parts))
+    return parts
 
 
 def _conclusion_complete(content: dict[str, Any], scheme: dict[str, RiskLevel]) -> bool:
@@ -269,10 +455,78 @@ def _conclusion_complete(content: dict[str, Any], scheme: dict[str, RiskLevel]) 
     return not needs_reason or bool(content["deviation_reason"].strip())
 
 
+def _mode_reason_missing(content: dict[str, Any]) -> bool:
+    """Implemented with the mode rules (step 3 of issue 10); nothing is required before."""
+    return False
+
+
+def _standard_problems(content: dict[str, Any], parts: dict) -> dict[str, list[str]]:
+    record = content["standard"]
+    expert = record["expert_review"]
+    emergency = record["emergency"]
+    decision = record["decision"]
+    risks = list(parts["risks"])
+    if not content["risk_points"]:
+        risks.append(_("Risks: list the risk points found, each with its resolution."))
+    elif not all(point["resolution_state"] for point in content["risk_points"]):
+        risks.append(_("Risks: say for every risk point whether it is resolved."))
+    problems = {
+        "basis": [] if record["basis_documents"] else [_("Basis: list at least one document.")],
+        "subject": [],
+        "consultation": []
+        if record["activities"]
+        else [_("Consultation: record the consultation activities.")],
+        "opinions": [] if record["opinions"] else [_("Opinions: record the opinions heard.")],
+        "expert": [],
+        "risks": risks,
+        "emergency": [],
+        "decision": [],
+    }
+    if not record["responsible_leader"].strip():
+        problems["subject"].append(_("Who assessed: name the responsible leader."))
+    if not record["working_group"]:
+        problems["subject"].append(_("Who assessed: list the working group."))
+    if any(o["adoption"] != "adopted" and not o["response"].strip() for o in record["opinions"]):
+        problems["opinions"].append(
+            _("Opinions: give the reason for every opinion not fully adopted.")
+        )
+    if not (expert["date"] and expert["level"] and expert["recommendation"]):
+        problems["expert"].append(
+            _("Expert review: give its date, the level found and the recommendation.")
+        )
+    if not expert["opinion"].strip():
+        problems["expert"].append(_("Expert review: record the panel's opinion."))
+    if not record["experts"]:
+        problems["expert"].append(_("Expert review: list the panel's members."))
+    if not (emergency["triggers"].strip() and emergency["measures"].strip()):
+        problems["emergency"].append(
+            _("Emergency plan: give the trigger conditions and the response measures.")
+        )
+    if not emergency["command_leader"].strip():
+        problems["emergency"].append(_("Emergency plan: name who commands the response."))
+    if not record["emergency_contacts"]:
+        problems["emergency"].append(_("Emergency plan: list the emergency contacts."))
+    if not (decision["meeting_kind"].strip() and decision["date"] and decision["chair"].strip()):
+        problems["decision"].append(
+            _("Collective decision: give the meeting, its date and who chaired it.")
+        )
+    if not decision["decision"]:
+        problems["decision"].append(_("Collective decision: record what was decided."))
+    for slug, found in procedure_problems(content).items():
+        problems[slug] = problems.get(slug, []) + found
+    return problems
+
+
+def procedure_problems(content: dict[str, Any]) -> dict[str, list[str]]:
+    """The minimum procedure of standard mode, read from the rules data (step 3)."""
+    return {}
+
+
 def missing_requirements(content: dict[str, Any], scheme=None) -> list[Missing]:
     """What must still be done before the content may be submitted, in the wizard's order."""
-    complete = step_completeness(content, scheme)
-    return [Missing(slug, str(PART_TITLES[slug])) for slug, done in complete.items() if not done]
+    problems = part_problems(content, scheme)
+    order = STANDARD_ORDER if upgrade(content)["mode"] == "standard" else SIMPLE_ORDER
+    return [Missing(slug, message) for slug in order for message in problems.get(slug, [])]
 
 
 # --- printability --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .models import Assessment, Membership, RiskLevel, Status, Unit
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
 RISK_SCHEME_FILE = FIXTURES_DIR / "risk_scheme.json"
+STANDARD_RULES_FILE = FIXTURES_DIR / "standard_rules.json"
 
 
 def load_demo_spec() -> dict:
@@ -34,6 +35,16 @@ def ensure_risk_scheme() -> None:
     """Load the risk-level scheme and matrix unless a locality has already set its own."""
     if not RiskLevel.objects.exists():
         call_command("loaddata", str(RISK_SCHEME_FILE), verbosity=0)
+    ensure_standard_rules()
+
+
+def ensure_standard_rules() -> None:
+    """Load the kinds of activity, decision options and mode rules of standard mode unless
+    a locality has already set its own."""
+    from .models import ActivityKind
+
+    if not ActivityKind.objects.exists():
+        call_command("loaddata", str(STANDARD_RULES_FILE), verbosity=0)
 
 
 def generate_password() -> str:

@@ -21,6 +21,7 @@ from .models import (
     Dimension,
     Mode,
     Recommendation,
+    Resolution,
     RiskCategory,
     RiskLevel,
     Status,
@@ -280,11 +281,27 @@ class RiskPointForm(RowForm):
         label=_("Mitigation measures"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible_party = forms.CharField(label=_("Responsible party"), max_length=100)
+    resolution_state = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[("", "—"), *Resolution.choices],
+        required=False,
+        help_text=_("Standard mode: is the risk already defused?"),
+    )
+    resolution = forms.CharField(
+        label=_("What resolved it"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, levels: dict[str, RiskLevel], **kwargs):
+    def __init__(self, *args, levels: dict[str, RiskLevel], standard: bool = False, **kwargs):
         # The levels are loaded once per formset, not once per row.
         super().__init__(*args, **kwargs)
         self.levels = levels
+        if not standard:
+            # Kept, not shown: a simple assessment that was standard keeps what was entered.
+            for name in ("resolution_state", "resolution"):
+                self.fields[name].widget = forms.HiddenInput()
         self.fields["level_after"].choices = [("", "—")] + [
             (code, level.name) for code, level in levels.items()
         ]

@@ -200,7 +200,7 @@ def _not_editable(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
-    current = wizard.get_step(step)
+    current = wizard.get_step(step, assessment)
     if current is None:
         raise Http404
     refusal = _edit_guard(request, assessment)
@@ -221,7 +221,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if all(form.is_valid() for form in forms.values()):
             expected = _posted_int(request, "lock_version")
             try:
-                services.assessment_save_step(
+                saved = services.assessment_save_step(
                     assessment=assessment, expected_version=expected, apply=current.apply(forms)
                 )
             except services.StaleEdit as stale:
@@ -230,14 +230,15 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             except services.NotEditable as frozen:
                 return _not_editable(request, frozen.current)
             else:
-                return _after_save(request, assessment, current)
+                # The saved copy: a change of mode changes which step comes next.
+                return _after_save(request, saved, current)
         else:
             messages.error(request, _("Nothing was saved: please correct the marked fields."))
             lock_version = request.POST.get("lock_version", lock_version)
     else:
         forms = current.forms(assessment, add_row=request.GET.get("add"))
 
-    previous, following = wizard.neighbours(current)
+    previous, following = wizard.neighbours(current, assessment)
     context = {
         "assessment": assessment,
         "step": current,
@@ -254,8 +255,10 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if current.slug == "conclusion":
         context["suggested_level"] = wizard.suggested_level(assessment)
     if current.slug == "preview":
-        # The preview is reachable only once every step is complete (its preconditions).
+        # A simple assessment reaches the preview only once every step is complete (its
+        # preconditions); a standard one earlier, to see what the rules still require.
         context["report_html"] = preview_html(assessment)
+        context["checklist"] = wizard.checklist(assessment)
         context["can_submit"] = permissions.can_submit(request.user, assessment)
     status = 409 if conflict else 200
     return render(request, current.template, context, status=status)
@@ -263,7 +266,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step) -> HttpResponse:
     nav = request.POST.get("nav", "save")
-    previous, following = wizard.neighbours(step)
+    previous, following = wizard.neighbours(step, assessment)
     if nav.startswith("add:"):
         url = reverse("assessments:step", kwargs={"pk": assessment.pk, "step": step.slug})
         return redirect(f"{url}?add={nav.removeprefix('add:')}#rows-{nav.removeprefix('add:')}")

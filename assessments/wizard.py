@@ -24,7 +24,7 @@ from .forms import (
     RiskNarrativeForm,
     RiskPointFormSet,
 )
-from .models import Assessment, RiskLevel, RiskPoint, Side
+from .models import Assessment, Mode, RiskLevel, RiskPoint, Side
 
 Apply = Callable[[Assessment], None]
 
@@ -147,12 +147,18 @@ class RisksStep(Step):
                 "level_after": r.level_after.code,
                 "mitigation": r.mitigation,
                 "responsible_party": r.responsible_party,
+                "resolution_state": r.resolution_state,
+                "resolution": r.resolution,
             }
             for r in _risk_points(assessment)
         ]
         levels = {level.code: level for level in RiskLevel.objects.all()}
+        standard = assessment.mode == Mode.STANDARD
         formset = RiskPointFormSet(
-            data, initial=rows, prefix="risks", form_kwargs={"levels": levels}
+            data,
+            initial=rows,
+            prefix="risks",
+            form_kwargs={"levels": levels, "standard": standard},
         )
         if data is None and add_row == "risks":
             formset.extra = 1
@@ -206,15 +212,29 @@ STEPS: list[Step] = [
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 FORM_STEPS = [step for step in STEPS if step.slug != "preview"]
 
+# Standard mode's steps, which build on the classes above.
+from .wizard_standard import standard_steps  # noqa: E402
 
-def get_step(slug: str) -> Step | None:
-    return STEPS_BY_SLUG.get(slug)
+STANDARD_STEPS: list[Step] = standard_steps(STEPS)
 
 
-def neighbours(step: Step) -> tuple[Step | None, Step | None]:
-    index = STEPS.index(step)
-    previous = STEPS[index - 1] if index > 0 else None
-    following = STEPS[index + 1] if index + 1 < len(STEPS) else None
+def steps_for(assessment: Assessment | None) -> list[Step]:
+    """The steps of the assessment's mode (a new assessment starts with the simple list).
+    Switching mode changes the steps shown, never the data: each mode's records stay."""
+    if assessment is not None and assessment.mode == Mode.STANDARD:
+        return STANDARD_STEPS
+    return STEPS
+
+
+def get_step(slug: str, assessment: Assessment | None = None) -> Step | None:
+    return next((step for step in steps_for(assessment) if step.slug == slug), None)
+
+
+def neighbours(step: Step, assessment: Assessment | None = None) -> tuple[Step | None, Step | None]:
+    steps = steps_for(assessment)
+    index = next(n for n, item in enumerate(steps) if item.slug == step.slug)
+    previous = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
     return previous, following
 
 
@@ -225,21 +245,25 @@ def progress(assessment: Assessment | None, current: Step) -> list[dict]:
             "step": step,
             "number": number,
             "complete": assessment is not None and step.is_complete(assessment),
-            "current": step == current,
+            "current": step.slug == current.slug,
             "reachable": assessment is not None,
         }
-        for number, step in enumerate(STEPS, start=1)
+        for number, step in enumerate(steps_for(assessment), start=1)
     ]
 
 
 def incomplete_steps(assessment: Assessment) -> list[Step]:
-    return [step for step in FORM_STEPS if not step.is_complete(assessment)]
+    return [
+        step
+        for step in steps_for(assessment)
+        if step.slug != "preview" and not step.is_complete(assessment)
+    ]
 
 
 def first_missing_requirement(step: Step, assessment: Assessment) -> Step | None:
     for slug in step.requires:
-        required = STEPS_BY_SLUG[slug]
-        if not required.is_complete(assessment):
+        required = get_step(slug, assessment)
+        if required is not None and not required.is_complete(assessment):
             return required
     return None
 
@@ -247,4 +271,13 @@ def first_missing_requirement(step: Step, assessment: Assessment) -> Step | None
 def resume_step(assessment: Assessment) -> Step:
     """Where a returning user continues: the first incomplete step, else the preview."""
     missing = incomplete_steps(assessment)
-    return missing[0] if missing else STEPS_BY_SLUG["preview"]
+    return missing[0] if missing else get_step("preview", assessment)
+
+
+def checklist(assessment: Assessment) -> list[dict]:
+    """What the rules still require before submission, each with the step that fixes it."""
+    data = content.assessment_content(assessment)
+    return [
+        {"message": item.message, "step": get_step(item.step, assessment)}
+        for item in content.missing_requirements(data)
+    ]
