@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -26,8 +27,12 @@ from .models import (
     Assessment,
     ConsultationActivity,
     Dimension,
+    Measure,
+    ModeThreshold,
+    ProcedureRule,
     RiskLevel,
     RiskPoint,
+    RuleKind,
     Side,
     StandardRecord,
 )
@@ -456,8 +461,57 @@ def _conclusion_complete(content: dict[str, Any], scheme: dict[str, RiskLevel]) 
 
 
 def _mode_reason_missing(content: dict[str, Any]) -> bool:
-    """Implemented with the mode rules (step 3 of issue 10); nothing is required before."""
-    return False
+    return mode_reason_required(
+        mode=content["mode"],
+        thresholds=content["thresholds"],
+        reason=content["mode_reason"],
+    )
+
+
+# --- mode rules (data: ModeThreshold, ProcedureRule) ----------------------------------------
+
+# The environmental-assessment document as a number a threshold can compare, lightest first.
+ENVIRONMENTAL_RANK = {"registration": 1, "report_form": 2, "report_book": 3}
+
+
+@dataclass(frozen=True)
+class Exceeded:
+    """A project figure at or above the locality's threshold for standard mode."""
+
+    measure: str
+    label: str
+    value: Any
+    minimum: Decimal
+    source: str
+
+
+def mode_suggestion(thresholds: dict[str, Any], rules=None) -> list[Exceeded]:
+    """The thresholds the project's figures reach; any one suggests standard mode."""
+    rules = list(ModeThreshold.objects.all()) if rules is None else rules
+    found = []
+    for rule in rules:
+        value = thresholds.get(rule.measure)
+        if value in (None, ""):
+            continue
+        number = (
+            ENVIRONMENTAL_RANK.get(value, 0)
+            if rule.measure == Measure.ENVIRONMENT
+            else Decimal(str(value))
+        )
+        if number >= rule.minimum:
+            found.append(
+                Exceeded(
+                    rule.measure, str(rule.get_measure_display()), value, rule.minimum, rule.source
+                )
+            )
+    return found
+
+
+def mode_reason_required(*, mode: str, thresholds: dict[str, Any], reason: str, rules=None) -> bool:
+    """The one rule for "the lighter mode against the suggestion needs a reason"."""
+    if mode != "simple" or (reason or "").strip():
+        return False
+    return bool(mode_suggestion(thresholds, rules))
 
 
 def _standard_problems(content: dict[str, Any], parts: dict) -> dict[str, list[str]]:
@@ -517,9 +571,48 @@ def _standard_problems(content: dict[str, Any], parts: dict) -> dict[str, list[s
     return problems
 
 
-def procedure_problems(content: dict[str, Any]) -> dict[str, list[str]]:
-    """The minimum procedure of standard mode, read from the rules data (step 3)."""
-    return {}
+def procedure_problems(content: dict[str, Any], rules=None) -> dict[str, list[str]]:
+    """The minimum procedure of standard mode, read from the rules data: a change to the
+    rules changes what is required, without code."""
+    content = upgrade(content)
+    rules = list(ProcedureRule.objects.select_related("activity_kind")) if rules is None else rules
+    record = content["standard"]
+    kinds_held = {activity["kind"] for activity in record["activities"]}
+    investment = content["thresholds"].get("investment_wan")
+    investment = Decimal(str(investment)) if investment not in (None, "") else None
+    problems: dict[str, list[str]] = {"consultation": [], "expert": []}
+    required = {r.activity_kind.code for r in rules if r.kind == RuleKind.ACTIVITY_REQUIRED}
+    for rule in rules:
+        if rule.kind == RuleKind.ACTIVITY_REQUIRED and rule.activity_kind.code not in kinds_held:
+            problems["consultation"].append(
+                _("Consultation: a %(kind)s is required (%(source)s).")
+                % {"kind": rule.activity_kind.name, "source": rule.source}
+            )
+        elif rule.kind == RuleKind.OTHER_KINDS and len(kinds_held - required) < rule.number:
+            problems["consultation"].append(
+                _(
+                    "Consultation: at least %(number)s other kinds of activity are required "
+                    "(%(source)s)."
+                )
+                % {"number": rule.number, "source": rule.source}
+            )
+    panel_rules = [
+        r
+        for r in rules
+        if r.kind == RuleKind.EXPERT_PANEL
+        and (
+            r.min_investment_wan is None
+            or (investment is not None and investment >= r.min_investment_wan)
+        )
+    ]
+    if panel_rules:
+        strictest = max(panel_rules, key=lambda r: r.number)
+        if len(record["experts"]) < strictest.number:
+            problems["expert"].append(
+                _("Expert review: a panel of at least %(number)s experts is required (%(source)s).")
+                % {"number": strictest.number, "source": strictest.source}
+            )
+    return {slug: found for slug, found in problems.items() if found}
 
 
 def missing_requirements(content: dict[str, Any], scheme=None) -> list[Missing]:

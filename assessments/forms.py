@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import content, permissions
-from .content import unprintable_characters, unprintable_message
+from .content import THRESHOLD_FIELDS, unprintable_characters, unprintable_message
 from .fonts import BODY_FONT, font_characters
 from .models import (
     Assessment,
@@ -93,7 +93,10 @@ class ProjectInfoForm(RequiredFieldsForm):
             "mode",
             "evaluating_unit",
             "report_date",
+            *THRESHOLD_FIELDS,
+            "mode_reason",
         ]
+        widgets = {"mode_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "title": _("As it will head the report, e.g. 周村区重大项目社会稳定风险评估报告."),
             "project_name": _(
@@ -108,6 +111,35 @@ class ProjectInfoForm(RequiredFieldsForm):
             ),
             "evaluating_unit": _("The unit that carries out this assessment (评估单位)."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The figures the mode rules read are optional: a project may have none of them.
+        for name in (*THRESHOLD_FIELDS, "mode_reason"):
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        thresholds = {name: cleaned.get(name) for name in THRESHOLD_FIELDS}
+        if content.mode_reason_required(
+            mode=cleaned.get("mode", ""),
+            thresholds=thresholds,
+            reason=cleaned.get("mode_reason", ""),
+        ):
+            exceeded = content.mode_suggestion(thresholds)
+            self.add_error(
+                "mode_reason",
+                _(
+                    "The project's figures suggest a standard assessment (%(reasons)s): say "
+                    "why simple mode is enough."
+                )
+                % {
+                    "reasons": "；".join(
+                        f"{item.label} {item.value} ≥ {item.minimum:g}" for item in exceeded
+                    )
+                },
+            )
+        return cleaned
 
 
 class RowForm(forms.Form):

@@ -254,6 +254,8 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         context["latest_return"] = _history(assessment)["latest_return"]
     if current.slug == "conclusion":
         context["suggested_level"] = wizard.suggested_level(assessment)
+    if current.slug == "project":
+        context["mode_suggestion"] = wizard.mode_suggestion(assessment)
     if current.slug == "preview":
         # A simple assessment reaches the preview only once every step is complete (its
         # preconditions); a standard one earlier, to see what the rules still require.

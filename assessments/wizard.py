@@ -281,3 +281,9 @@ def checklist(assessment: Assessment) -> list[dict]:
         {"message": item.message, "step": get_step(item.step, assessment)}
         for item in content.missing_requirements(data)
     ]
+
+
+def mode_suggestion(assessment: Assessment) -> list:
+    """The thresholds the saved project figures reach (any suggests standard mode)."""
+    data = content.assessment_content(assessment)
+    return content.mode_suggestion(data["thresholds"])

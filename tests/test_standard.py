@@ -212,3 +212,94 @@ def test_a_new_standard_assessment_goes_on_to_its_contacts(client, assessor, uni
 
     assert response.status_code == 200
     assert len(response.context["checklist"]) > 5
+
+
+# --- mode rules as data ----------------------------------------------------------------------
+
+
+def project_data(assessment, **changes):
+    data = {
+        "title": assessment.title,
+        "project_name": assessment.project_name,
+        "responsible_entity": assessment.responsible_entity,
+        "mode": assessment.mode,
+        "evaluating_unit": assessment.evaluating_unit,
+        "report_date": "2026-11-01",
+        "lock_version": assessment.lock_version,
+        "nav": "save",
+    }
+    data.update(changes)
+    return data
+
+
+def test_figures_above_a_threshold_suggest_standard_mode_with_the_rules_source(
+    client, assessor, unit, risk_scheme
+):
+    simple = complete_assessment(make_assessment(unit=unit, author=assessor))
+    client.force_login(assessor)
+
+    refused = client.post(
+        step_url(simple, "project"), project_data(simple, households_relocated="80")
+    )
+    assert refused.status_code == 200
+    assert "请说明采用简易评估即可的理由" in refused.text  # the reason, beside the field
+    assert Assessment.objects.get(pk=simple.pk).households_relocated is None
+
+    client.post(
+        step_url(simple, "project"),
+        project_data(simple, households_relocated="80", mode_reason="仅为临时安置。"),
+    )
+    page = client.get(step_url(simple, "project"))
+
+    assert Assessment.objects.get(pk=simple.pk).households_relocated == 80
+    assert [item.measure for item in page.context["mode_suggestion"]] == ["households_relocated"]
+    assert "发改投资〔2012〕2492号" in page.text
+
+
+def test_the_lighter_mode_reason_is_a_content_rule_too(assessor, unit, risk_scheme):
+    simple = complete_assessment(make_assessment(unit=unit, author=assessor))
+    simple.environmental_category = "report_book"
+    simple.save()
+
+    missing = content.missing_requirements(content.assessment_content(simple))
+
+    assert [item.step for item in missing] == ["project"]
+    with pytest.raises(workflow.TransitionRefused):
+        workflow.assessment_submit(assessment=simple, actor=assessor)
+
+
+def test_a_rule_change_in_the_data_changes_what_is_required(standard):
+    from assessments.models import ModeThreshold, ProcedureRule
+
+    data = content.assessment_content(standard)
+    assert content.missing_requirements(data) == []
+
+    panel = ProcedureRule.objects.get(kind="expert_panel", min_investment_wan__isnull=True)
+    panel.number = 4
+    panel.save()
+    ProcedureRule.objects.create(
+        kind="activity_required",
+        activity_kind=ActivityKind.objects.get(code="hearing"),
+        source="某区实施细则第八条",
+    )
+
+    missing = content.missing_requirements(data)
+    assert [(m.step, m.message) for m in missing] == [
+        ("consultation", "公众参与：须开展听证会（某区实施细则第八条）。"),
+        ("expert", f"专家论证：专家组不少于4人（{panel.source}）。"),
+    ]
+
+    ModeThreshold.objects.filter(measure="investment_wan").update(minimum=1)
+    assert [e.measure for e in content.mode_suggestion({"investment_wan": "5"})] == [
+        "investment_wan"
+    ]
+
+
+def test_a_larger_investment_needs_a_larger_panel(standard):
+    standard.investment_wan = 60000
+    standard.save()
+
+    missing = content.missing_requirements(content.assessment_content(standard))
+
+    assert [m.step for m in missing] == ["expert"]
+    assert "5" in missing[0].message
