@@ -303,3 +303,83 @@ def test_a_larger_investment_needs_a_larger_panel(standard):
 
     assert [m.step for m in missing] == ["expert"]
     assert "5" in missing[0].message
+
+
+# --- the wizard by mode ----------------------------------------------------------------------
+
+
+def grow_standard(assessment, n: int) -> None:
+    from assessments import services
+    from assessments.models import BasisDocument, ExpertMember, WorkingGroupMember
+
+    kind = ActivityKind.objects.get(code="forum")
+    services.rows_sync(
+        assessment=assessment,
+        model=ConsultationActivity,
+        rows=[
+            {
+                "kind": kind,
+                "start_date": datetime.date(2026, 9, 1),
+                "place": "某处",
+                "summary": "意见",
+            }
+            for _ in range(n)
+        ],
+    )
+    activity = assessment.activities.first()
+    services.rows_sync(
+        assessment=assessment,
+        model=Opinion,
+        rows=[
+            {
+                "activity": activity,
+                "raised_by": "residents",
+                "content": f"意见{i}",
+                "adoption": "adopted",
+            }
+            for i in range(n)
+        ],
+    )
+    for model, row in [
+        (BasisDocument, {"title": "文件"}),
+        (WorkingGroupMember, {"name": "某", "unit": "某单位", "role": "成员"}),
+        (ExpertMember, {"name": "某", "title": "教授", "organisation": "某大学"}),
+    ]:
+        services.rows_sync(assessment=assessment, model=model, rows=[row] * n)
+
+
+@pytest.mark.parametrize("step", [*content.STANDARD_ORDER, "preview"])
+def test_each_standard_step_runs_a_fixed_number_of_queries(
+    client, assessor, unit, risk_scheme, step
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = complete_standard(complete_assessment(make_assessment(unit=unit, author=assessor)))
+    large = complete_standard(complete_assessment(make_assessment(unit=unit, author=assessor)))
+    grow_standard(small, 1)
+    grow_standard(large, 12)
+    client.force_login(assessor)
+
+    def count(assessment) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(step_url(assessment, step))
+        assert response.status_code == 200
+        return len(queries)
+
+    assert count(small) == count(large)
+
+
+def test_submitting_an_incomplete_standard_assessment_shows_the_list(client, assessor, standard):
+    standard.experts.all().delete()
+    client.force_login(assessor)
+
+    response = client.post(
+        reverse("assessments:submit", args=[standard.pk]),
+        {"lock_version": standard.lock_version},
+        follow=True,
+    )
+
+    assert Assessment.objects.get(pk=standard.pk).status == Status.DRAFT
+    assert "专家论证：列出专家组成员。" in response.text
+    assert "专家组不少于3人" in response.text
