@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import InvalidStorageError, Storage, default_storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -403,6 +404,14 @@ class ProcedureRule(models.Model):
 # --- evidence ------------------------------------------------------------------------------
 
 
+def attachment_storage() -> Storage:
+    """The storage alias "attachments" when configured, else the default storage."""
+    try:
+        return storages["attachments"]
+    except InvalidStorageError:
+        return default_storage
+
+
 class AttachmentSection(models.TextChoices):
     ACTIVITY = "activity", _("Consultation activity")
     EXPERT = "expert", _("Expert review")
@@ -434,7 +443,9 @@ class Attachment(models.Model):
     content_type = models.CharField(_("Type"), max_length=30)
     size = models.PositiveIntegerField(_("Size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    file = models.FileField(_("File"), upload_to="attachments/", max_length=200)
+    file = models.FileField(
+        _("File"), upload_to="attachments/", storage=attachment_storage, max_length=200
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

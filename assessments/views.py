@@ -250,6 +250,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "conflict": conflict,
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
     }
+    context.update(current.extra_context(assessment))
     if assessment.status == Status.RETURNED:
         context["latest_return"] = _history(assessment)["latest_return"]
     if current.slug == "conclusion":

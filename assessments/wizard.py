@@ -82,6 +82,10 @@ class Step:
     def apply(self, forms: dict) -> Apply:
         raise NotImplementedError
 
+    def extra_context(self, assessment: Assessment) -> dict:
+        """What else the step's page shows besides its forms."""
+        return {}
+
 
 class ProjectStep(Step):
     def forms(self, assessment, data=None, add_row=None):

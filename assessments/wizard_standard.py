@@ -26,6 +26,7 @@ from .forms_standard import (
 from .models import (
     ActivityKind,
     Assessment,
+    AttachmentSection,
     BasisDocument,
     ConsultationActivity,
     EmergencyContact,
@@ -79,6 +80,24 @@ class StandardStep(Step):
 
     rows: tuple[Rows, ...] = ()
     record_form: type | None = None
+    # The kind of evidence files uploaded on this step, if any.
+    attachment_section: str | None = None
+
+    def extra_context(self, assessment):
+        if self.attachment_section is None:
+            return {}
+        activities = sorted(assessment.activities.all(), key=lambda a: (a.order, a.pk))
+        number = {a.pk: n for n, a in enumerate(activities, start=1)}
+        files = [
+            {"file": f, "activity_number": number.get(f.activity_id)}
+            for f in sorted(assessment.attachments.all(), key=lambda f: (f.uploaded_at, f.pk))
+            if f.section == self.attachment_section
+        ]
+        return {
+            "attachment_section": self.attachment_section,
+            "attachments": files,
+            "attachment_activities": [(number[a.pk], a) for a in activities],
+        }
 
     def form_kwargs(self, assessment: Assessment, rows: Rows) -> dict:
         return {}
@@ -172,6 +191,7 @@ class SubjectStep(StandardStep):
 
 class ConsultationStep(StandardStep):
     rows = (ACTIVITIES,)
+    attachment_section = AttachmentSection.ACTIVITY
 
     def form_kwargs(self, assessment, rows):
         return {"kinds": {str(kind.pk): kind for kind in ActivityKind.objects.all()}}
@@ -188,6 +208,7 @@ class OpinionsStep(StandardStep):
 class ExpertStep(StandardStep):
     record_form = ExpertReviewForm
     rows = (EXPERTS,)
+    attachment_section = AttachmentSection.EXPERT
 
 
 class EmergencyStep(StandardStep):
@@ -197,6 +218,7 @@ class EmergencyStep(StandardStep):
 
 class DecisionStep(StandardStep):
     record_form = DecisionForm
+    attachment_section = AttachmentSection.DECISION
 
 
 TEMPLATE = "assessments/steps/standard.html"
