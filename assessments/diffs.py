@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .content import upgrade
+from .diffs_standard import standard_changes
 from .models import Dimension, Mode, Recommendation, RiskCategory, RiskLevel, Side, Verdict
 
 
@@ -112,4 +113,6 @@ def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     ):
         if before != after:
             changes.append(FieldChange(label, *_highlight(before, after)))
+    # Standard mode's records: values, and rows added, removed or changed.
+    changes += [FieldChange(*change) for change in standard_changes(old, new, _highlight)]
     return changes

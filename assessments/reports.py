@@ -29,6 +29,7 @@ from .content import (
 )
 from .fonts import BODY_FONT, REPORT_FONTS, font_characters, font_file  # noqa: F401
 from .models import Assessment, Dimension, Mode, Recommendation, RiskCategory, RiskLevel
+from .report_standard import standard_report_context
 
 REPORT_LANGUAGE = "zh-hans"
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             if content["recommendation"]
             else ""
         )
-        return {
+        context = {
             "title": content["title"],
             "report_date": date.fromisoformat(content["report_date"])
             if content["report_date"]
@@ -86,13 +87,20 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "risk_level": level,
             "recommendation_label": recommendation,
             "conclusion_paragraphs": _paragraphs(content["conclusion"]),
+            "body_template": "reports/_body.html",
         }
+        if context["is_standard"]:
+            # The 2013 outline: its own body template, the simple one left as it is.
+            context.update(standard_report_context(content, levels, context["risk_points"]))
+            context["body_template"] = "reports/_body_standard.html"
+        return context
 
 
 def render_report_body(content: dict[str, Any]) -> str:
     """The report as an HTML fragment, for the preview inside a page."""
     with translation.override(REPORT_LANGUAGE):
-        return render_to_string("reports/_body.html", report_context(content))
+        context = report_context(content)
+        return render_to_string(context["body_template"], context)
 
 
 def preview_html(assessment: Assessment) -> str:
