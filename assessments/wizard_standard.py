@@ -75,6 +75,11 @@ def _record(assessment: Assessment) -> StandardRecord:
         return StandardRecord(assessment=assessment)
 
 
+# How wide a row's field is drawn (the rest share what is left of the line).
+WIDE_FIELDS = ("summary", "content", "response", "resolution", "title")
+MEDIUM_FIELDS = ("place", "unit", "organisation", "issuer", "role", "number")
+
+
 class StandardStep(Step):
     """A step of rows (`rows`) and/or single-valued parts of the record (`record_form`)."""
 
@@ -116,6 +121,7 @@ class StandardStep(Step):
             )
             formset.title = spec.title
             formset.add_label = spec.add_label
+            formset.wide_fields, formset.medium_fields = WIDE_FIELDS, MEDIUM_FIELDS
             if data is None and (add_row == spec.prefix or not initial):
                 formset.extra = 1
             forms[spec.prefix] = formset
