@@ -67,3 +67,15 @@ def test_completeness_is_a_rule_about_content(assessor, unit, risk_scheme):
     data["conclusion"] = " "
 
     assert [m.step for m in content.missing_requirements(data)] == ["contacts", "conclusion"]
+
+
+def test_a_version_in_the_old_schema_still_prints(assessor, unit, risk_scheme):
+    from assessments.reports import render_pdf
+    from tests.test_pdf import pdf_text
+
+    assessment = complete_assessment(make_assessment(unit=unit, author=assessor))
+    old = as_schema_1(content.assessment_content(assessment))
+
+    text = pdf_text(render_pdf(old))
+
+    assert "基本情况第一段" in text

@@ -13,17 +13,17 @@ def prose_to_records(apps, schema_editor):
     Assessment = apps.get_model("assessments", "Assessment")
     BasisDocument = apps.get_model("assessments", "BasisDocument")
     StandardRecord = apps.get_model("assessments", "StandardRecord")
-    with_prose = Assessment.objects.exclude(basis_documents="", emergency_plan="")
-    for assessment in with_prose.only("pk", "basis_documents", "emergency_plan"):
-        lines = [line.strip() for line in assessment.basis_documents.splitlines()]
+    with_prose = Assessment.objects.exclude(legacy_basis_documents="", legacy_emergency_plan="")
+    for assessment in with_prose.only("pk", "legacy_basis_documents", "legacy_emergency_plan"):
+        lines = [line.strip() for line in assessment.legacy_basis_documents.splitlines()]
         BasisDocument.objects.bulk_create(
             BasisDocument(assessment=assessment, order=n, title=line[:200])
             for n, line in enumerate(line for line in lines if line)
         )
-        if assessment.emergency_plan.strip():
+        if assessment.legacy_emergency_plan.strip():
             StandardRecord.objects.update_or_create(
                 assessment=assessment,
-                defaults={"emergency_measures": assessment.emergency_plan.strip()},
+                defaults={"emergency_measures": assessment.legacy_emergency_plan.strip()},
             )
 
 
@@ -35,6 +35,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Renamed first: the new records' related name "basis_documents" would otherwise
+        # collide with the old field of that name while both exist in this migration.
+        migrations.RenameField("assessment", "basis_documents", "legacy_basis_documents"),
+        migrations.RenameField("assessment", "emergency_plan", "legacy_emergency_plan"),
         migrations.CreateModel(
             name='ActivityKind',
             fields=[
@@ -338,10 +342,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(prose_to_records, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='assessment',
-            name='basis_documents',
+            name='legacy_basis_documents',
         ),
         migrations.RemoveField(
             model_name='assessment',
-            name='emergency_plan',
+            name='legacy_emergency_plan',
         ),
     ]
