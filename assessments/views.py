@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
+from .content import upgrade
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
 from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
@@ -361,6 +362,7 @@ def _render_review(
         {
             "assessment": assessment,
             "report_html": render_report_body(version.content) if version else "",
+            "evidence": upgrade(version.content)["standard"]["attachments"] if version else [],
             "can_review": permissions.can_review(request.user, assessment),
             # Said here, where the reviewer decides, rather than by a failed issue later.
             "no_prefix_message": None

@@ -164,3 +164,17 @@ def test_no_upload_once_submitted(client, assessor, standard):
     upload(client, standard, "迟到.pdf", pdf_bytes())
 
     assert not Attachment.objects.exists()
+
+
+def test_the_reviewer_finds_the_frozen_evidence_on_the_review_page(
+    client, assessor, reviewer, standard
+):
+    client.force_login(assessor)
+    upload(client, standard, "签到表.pdf", pdf_bytes())
+    workflow.assessment_submit(assessment=standard, actor=assessor)
+    sha = Attachment.objects.get().sha256
+
+    client.force_login(reviewer)
+    page = client.get(reverse("assessments:review", args=[standard.pk]))
+
+    assert reverse("assessments:attachment_download", args=[standard.pk, sha]) in page.text
