@@ -308,6 +308,7 @@ def figures(content: dict[str, Any]) -> dict[str, Any]:
         "risks_in_progress": sum(1 for p in points if p["resolution_state"] == "in_progress"),
         "risks_unresolved": sum(1 for p in points if p["resolution_state"] == "unresolved"),
         "experts": len(standard["experts"]),
+        "measures": sum(1 for p in points if p["mitigation"].strip()),
     }
 
 

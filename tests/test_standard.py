@@ -383,3 +383,29 @@ def test_submitting_an_incomplete_standard_assessment_shows_the_list(client, ass
     assert Assessment.objects.get(pk=standard.pk).status == Status.DRAFT
     assert "专家论证：列出专家组成员。" in response.text
     assert "专家组不少于3人" in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "step", "named"),
+    [
+        ("responsible_leader", "subject", "责任领导"),
+        ("expert_opinion", "expert", "专家组意见"),
+        ("expert_level", "expert", "风险等级"),
+        ("emergency_measures", "emergency", "处置措施"),
+        ("emergency_command_leader", "emergency", "总指挥"),
+        ("meeting_chair", "decision", "主持人"),
+    ],
+)
+def test_submit_is_refused_naming_each_missing_single_value(assessor, standard, field, step, named):
+    from assessments.models import StandardRecord
+
+    blank = None if field == "expert_level" else ""
+    StandardRecord.objects.filter(assessment=standard).update(**{field: blank})
+    standard = Assessment.objects.get(pk=standard.pk)
+
+    with pytest.raises(workflow.TransitionRefused) as refused:
+        workflow.assessment_submit(assessment=standard, actor=assessor)
+
+    missing = content.missing_requirements(content.assessment_content(standard))
+    assert [item.step for item in missing] == [step]
+    assert named in str(refused.value.message)
