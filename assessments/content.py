@@ -152,15 +152,13 @@ def assessment_content(assessment: Assessment) -> dict[str, Any]:
             "level_after": r.level_after.code,
             "mitigation": r.mitigation,
             "responsible_party": r.responsible_party,
-            "resolution_state": getattr(r, "resolution_state", ""),
-            "resolution": getattr(r, "resolution", ""),
+            "resolution_state": r.resolution_state,
+            "resolution": r.resolution,
         }
         for r in risk_points
     ]
-    data["thresholds"] = {
-        name: _plain(getattr(assessment, name, None)) for name in THRESHOLD_FIELDS
-    }
-    data["mode_reason"] = getattr(assessment, "mode_reason", "")
+    data["thresholds"] = {name: _plain(getattr(assessment, name)) for name in THRESHOLD_FIELDS}
+    data["mode_reason"] = assessment.mode_reason
     data["standard"] = standard_content(assessment)
     return data
 

@@ -119,6 +119,7 @@ def test_only_members_of_the_unit_download_and_each_download_is_audited(
     assert response.content == png_bytes()
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"  # never run as a page
     assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, user=reviewer).count() == 1
 
     client.force_login(outsider)
