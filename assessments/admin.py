@@ -8,13 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from . import issuing
 from .audit import audit_record
 from .models import (
+    ActivityKind,
     Assessment,
     AuditAction,
     AuditEvent,
     Contact,
+    DecisionOption,
     Finding,
     IssueFailure,
     Membership,
+    ModeThreshold,
+    ProcedureRule,
     ReportCounter,
     ReviewEvent,
     RiskLevel,
@@ -181,6 +185,34 @@ class RiskMatrixCellAdmin(AuditedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(AuditedAdmin, admin.ModelAdmin):
+    """A locality may add kinds of consultation activity; versions keep the names they had."""
+
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(DecisionOption)
+class DecisionOptionAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["name", "code", "recommendation", "order"]
+
+
+@admin.register(ModeThreshold)
+class ModeThresholdAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The figures from which a project should be assessed in standard mode."""
+
+    list_display = ["measure", "minimum", "source"]
+
+
+@admin.register(ProcedureRule)
+class ProcedureRuleAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The minimum procedure of standard mode: changing a rule changes what submission
+    requires, without code."""
+
+    list_display = ["kind", "activity_kind", "number", "min_investment_wan", "source"]
 
 
 class ReadOnlyInline(LookOnly):

@@ -4,7 +4,7 @@ import ctypes.util
 
 from django.core import checks
 
-from .reports import REPORT_FONTS, font_file
+from .fonts import REPORT_FONTS, font_file
 
 
 @checks.register("zhoucun")

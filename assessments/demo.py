@@ -24,6 +24,7 @@ from .models import Assessment, Membership, RiskLevel, Status, Unit
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
 RISK_SCHEME_FILE = FIXTURES_DIR / "risk_scheme.json"
+STANDARD_RULES_FILE = FIXTURES_DIR / "standard_rules.json"
 
 
 def load_demo_spec() -> dict:
@@ -34,6 +35,16 @@ def ensure_risk_scheme() -> None:
     """Load the risk-level scheme and matrix unless a locality has already set its own."""
     if not RiskLevel.objects.exists():
         call_command("loaddata", str(RISK_SCHEME_FILE), verbosity=0)
+    ensure_standard_rules()
+
+
+def ensure_standard_rules() -> None:
+    """Load the kinds of activity, decision options and mode rules of standard mode unless
+    a locality has already set its own."""
+    from .models import ActivityKind
+
+    if not ActivityKind.objects.exists():
+        call_command("loaddata", str(STANDARD_RULES_FILE), verbosity=0)
 
 
 def generate_password() -> str:
@@ -126,6 +137,7 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         risk_level=levels[item["risk_level"]] if item["risk_level"] else None,
         recommendation=item["recommendation"],
         conclusion=item["conclusion"],
+        **item.get("thresholds", {}),
     )
     for side, contacts in item["contacts"].items():
         services.contacts_replace(assessment=assessment, side=side, rows=contacts)
@@ -136,6 +148,8 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
             {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
         ],
     )
+    if "standard" in item:
+        _demo_standard_records(assessment, item["standard"], author=author, levels=levels)
     if item["status"] in (Status.SUBMITTED, Status.APPROVED, Status.ISSUED):
         workflow.assessment_submit(assessment=assessment, actor=author)
     if item["status"] in (Status.APPROVED, Status.ISSUED):
@@ -144,3 +158,93 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
             assessment=assessment, actor=users[item["reviewer"]], comment="同意。"
         )
     return assessment
+
+
+DEMO_ATTACHMENTS_DIR = FIXTURES_DIR / "demo_attachments"
+
+
+def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels: dict) -> None:
+    """A standard assessment's records and evidence, through the same services and upload
+    checks as the guided form."""
+    from . import attachments
+    from .models import (
+        ActivityKind,
+        BasisDocument,
+        ConsultationActivity,
+        DecisionOption,
+        EmergencyContact,
+        ExpertMember,
+        Opinion,
+        WorkingGroupMember,
+    )
+
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
+    services.rows_sync(assessment=assessment, model=BasisDocument, rows=spec["basis_documents"])
+    services.rows_sync(assessment=assessment, model=WorkingGroupMember, rows=spec["working_group"])
+    services.rows_sync(
+        assessment=assessment,
+        model=ConsultationActivity,
+        rows=[
+            {
+                **activity,
+                "kind": kinds[activity["kind"]],
+                "start_date": day(activity["start_date"]),
+                "end_date": day(activity["end_date"]),
+            }
+            for activity in spec["activities"]
+        ],
+    )
+    activities = list(assessment.activities.order_by("order"))
+    services.rows_sync(
+        assessment=assessment,
+        model=Opinion,
+        rows=[
+            {
+                **{k: v for k, v in opinion.items() if k != "source"},
+                "activity": activities[opinion["source"] - 1] if opinion["source"] else None,
+            }
+            for opinion in spec["opinions"]
+        ],
+    )
+    services.rows_sync(assessment=assessment, model=ExpertMember, rows=spec["experts"])
+    services.rows_sync(
+        assessment=assessment, model=EmergencyContact, rows=spec["emergency_contacts"]
+    )
+    expert, emergency, decision = spec["expert_review"], spec["emergency"], spec["decision"]
+    services.standard_record_update(
+        assessment=assessment,
+        data={
+            "responsible_leader": spec["responsible_leader"],
+            "third_party": spec["third_party"],
+            "expert_date": day(expert["date"]),
+            "expert_level": levels[expert["level"]],
+            "expert_recommendation": expert["recommendation"],
+            "expert_opinion": expert["opinion"],
+            "emergency_triggers": emergency["triggers"],
+            "emergency_command_leader": emergency["command_leader"],
+            "emergency_command_units": emergency["command_units"],
+            "emergency_measures": emergency["measures"],
+            "meeting_kind": decision["meeting_kind"],
+            "meeting_date": day(decision["date"]),
+            "meeting_chair": decision["chair"],
+            "meeting_attendance": decision["attendance"],
+            "decision": DecisionOption.objects.get(code=decision["decision"]),
+        },
+    )
+    for item in spec["attachments"]:
+        path = DEMO_ATTACHMENTS_DIR / item["file"]
+        data, file_type = attachments.validate_upload(
+            item["name"], path.stat().st_size, path.read_bytes
+        )
+        attachments.attachment_add(
+            assessment=assessment,
+            actor=author,
+            section=item["section"],
+            activity=activities[item["activity"] - 1] if item["activity"] else None,
+            name=item["name"],
+            data=data,
+            file_type=file_type,
+        )

@@ -14,6 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .content import upgrade
+from .diffs_standard import standard_changes
 from .models import Dimension, Mode, Recommendation, RiskCategory, RiskLevel, Side, Verdict
 
 
@@ -101,7 +103,9 @@ def _highlight(old: str, new: str) -> tuple[SafeString, SafeString]:
 
 
 def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
-    """The fields that differ, with the changed characters marked."""
+    """The fields that differ, with the changed characters marked. Either side may be
+    stored content of an older schema: both are read as the current one."""
+    old, new = upgrade(old), upgrade(new)
     level_names = dict(RiskLevel.objects.values_list("code", "name"))
     changes = []
     for (label, before), (_label, after) in zip(
@@ -109,4 +113,6 @@ def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     ):
         if before != after:
             changes.append(FieldChange(label, *_highlight(before, after)))
+    # Standard mode's records: values, and rows added, removed or changed.
+    changes += [FieldChange(*change) for change in standard_changes(old, new, _highlight)]
     return changes

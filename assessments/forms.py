@@ -13,23 +13,20 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import content, permissions
+from .content import THRESHOLD_FIELDS, unprintable_characters, unprintable_message
+from .fonts import BODY_FONT, font_characters
 from .models import (
     Assessment,
     Dimension,
     Mode,
     Recommendation,
+    Resolution,
     RiskCategory,
     RiskLevel,
     Status,
     Unit,
     Verdict,
-)
-from .reports import (
-    BODY_FONT,
-    font_characters,
-    unprintable_characters,
-    unprintable_message,
 )
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -96,7 +93,10 @@ class ProjectInfoForm(RequiredFieldsForm):
             "mode",
             "evaluating_unit",
             "report_date",
+            *THRESHOLD_FIELDS,
+            "mode_reason",
         ]
+        widgets = {"mode_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "title": _("As it will head the report, e.g. 周村区重大项目社会稳定风险评估报告."),
             "project_name": _(
@@ -111,6 +111,35 @@ class ProjectInfoForm(RequiredFieldsForm):
             ),
             "evaluating_unit": _("The unit that carries out this assessment (评估单位)."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The figures the mode rules read are optional: a project may have none of them.
+        for name in (*THRESHOLD_FIELDS, "mode_reason"):
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        thresholds = {name: cleaned.get(name) for name in THRESHOLD_FIELDS}
+        if content.mode_reason_required(
+            mode=cleaned.get("mode", ""),
+            thresholds=thresholds,
+            reason=cleaned.get("mode_reason", ""),
+        ):
+            exceeded = content.mode_suggestion(thresholds)
+            self.add_error(
+                "mode_reason",
+                _(
+                    "The project's figures suggest a standard assessment (%(reasons)s): say "
+                    "why simple mode is enough."
+                )
+                % {
+                    "reasons": "；".join(
+                        f"{item.label} {item.value} ≥ {item.minimum:g}" for item in exceeded
+                    )
+                },
+            )
+        return cleaned
 
 
 class RowForm(forms.Form):
@@ -284,11 +313,27 @@ class RiskPointForm(RowForm):
         label=_("Mitigation measures"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible_party = forms.CharField(label=_("Responsible party"), max_length=100)
+    resolution_state = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[("", "—"), *Resolution.choices],
+        required=False,
+        help_text=_("Standard mode: is the risk already defused?"),
+    )
+    resolution = forms.CharField(
+        label=_("What resolved it"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, levels: dict[str, RiskLevel], **kwargs):
+    def __init__(self, *args, levels: dict[str, RiskLevel], standard: bool = False, **kwargs):
         # The levels are loaded once per formset, not once per row.
         super().__init__(*args, **kwargs)
         self.levels = levels
+        if not standard:
+            # Kept, not shown: a simple assessment that was standard keeps what was entered.
+            for name in ("resolution_state", "resolution"):
+                self.fields[name].widget = forms.HiddenInput()
         self.fields["level_after"].choices = [("", "—")] + [
             (code, level.name) for code, level in levels.items()
         ]
@@ -344,9 +389,12 @@ class ConclusionForm(forms.ModelForm):
         recommendation = cleaned.get("recommendation")
         if not level or not recommendation:
             return cleaned
-        deviates = (
-            self.suggested_level is not None and level != self.suggested_level
-        ) or recommendation != level.recommendation
+        deviates = content.deviates(
+            level_code=level.code,
+            recommendation=recommendation,
+            suggested_code=self.suggested_level.code if self.suggested_level else None,
+            implied=level.recommendation,
+        )
         if deviates and not cleaned.get("deviation_reason", "").strip():
             self.add_error(
                 "deviation_reason",

@@ -204,6 +204,14 @@ class Mode(models.TextChoices):
     STANDARD = "standard", _("Standard assessment")
 
 
+class EnvironmentalCategory(models.TextChoices):
+    """The project's environmental impact assessment document, lightest first."""
+
+    REGISTRATION = "registration", _("Registration form (登记表)")
+    REPORT_FORM = "report_form", _("Report form (报告表)")
+    REPORT_BOOK = "report_book", _("Report (报告书)")
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssessmentQuerySet:
         """What the user may see, by the ids of their units (no join through members):
@@ -244,9 +252,31 @@ class Assessment(models.Model):
         ),
     )
     conclusion = models.TextField(_("Conclusion"), blank=True)
-    # Standard mode (一般评估) sections; simple mode leaves them empty.
-    basis_documents = models.TextField(_("Basis documents"), blank=True)
-    emergency_plan = models.TextField(_("Emergency plan"), blank=True)
+    # The figures the mode rules compare with their thresholds (ModeThreshold); optional.
+    households_relocated = models.PositiveIntegerField(
+        _("Households relocated"), null=True, blank=True
+    )
+    people_resettled = models.PositiveIntegerField(_("People resettled"), null=True, blank=True)
+    farmland_mu = models.DecimalField(
+        _("Farmland occupied (mu)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    environmental_category = models.CharField(
+        _("Environmental assessment category"),
+        max_length=20,
+        choices=EnvironmentalCategory.choices,
+        blank=True,
+    )
+    investment_wan = models.DecimalField(
+        _("Investment (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    people_affected = models.PositiveIntegerField(
+        _("People directly affected"), null=True, blank=True
+    )
+    mode_reason = models.TextField(
+        _("Reason for the lighter mode"),
+        blank=True,
+        help_text=_("Required when simple mode is chosen although the figures suggest standard."),
+    )
 
     status = models.CharField(
         _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -382,6 +412,12 @@ class RiskCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Resolution(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    IN_PROGRESS = "in_progress", _("Being resolved")
+    UNRESOLVED = "unresolved", _("Not resolved")
+
+
 class RiskPoint(models.Model):
     """A structured risk point. Its level before measures comes from the matrix."""
 
@@ -410,6 +446,11 @@ class RiskPoint(models.Model):
     )
     mitigation = models.TextField(_("Mitigation measures"), max_length=2000)
     responsible_party = models.CharField(_("Responsible party"), max_length=100)
+    # Standard mode: whether the risk was already defused before the decision, and how.
+    resolution_state = models.CharField(
+        _("Resolution"), max_length=20, choices=Resolution.choices, blank=True
+    )
+    resolution = models.TextField(_("What resolved it"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("Risk point")
@@ -674,3 +715,8 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+# The records of a standard assessment live in their own module; imported here so that
+# Django registers them with this app.
+from .models_standard import *  # noqa: E402, F403

@@ -187,6 +187,12 @@ def can_download_report(user, assessment: Assessment) -> bool:
     )
 
 
+def can_download_attachment(user, assessment: Assessment) -> bool:
+    """Evidence files (standard mode) are read by the members who work on the unit's
+    assessments, never by oversight or the public: they may hold personal data."""
+    return works_on(user, assessment)
+
+
 def can_retry_issue(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.REVIEWER)
 

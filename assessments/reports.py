@@ -7,13 +7,9 @@ Chinese, whatever language the user interface is in.
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
-import subprocess
 import threading
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,14 +18,20 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
-from fontTools.ttLib import TTFont
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .content import assessment_content
+from .content import (
+    assessment_content,
+    uncovered_characters,
+    unprintable_characters,  # noqa: F401 - part of this module's interface
+    unprintable_message,
+    upgrade,
+)
+from .fonts import BODY_FONT, REPORT_FONTS, font_characters, font_file  # noqa: F401
 from .models import Assessment, Dimension, Mode, Recommendation, RiskCategory, RiskLevel
+from .report_standard import standard_report_context
 
 REPORT_LANGUAGE = "zh-hans"
 logger = logging.getLogger(__name__)
@@ -40,7 +42,9 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def report_context(content: dict[str, Any]) -> dict[str, Any]:
-    """Turn content (live, or a frozen Version's) into what the report template shows."""
+    """Turn content (live, or a frozen Version's of any schema) into what the report
+    template shows."""
+    content = upgrade(content)
     levels = {level.code: level for level in RiskLevel.objects.all()}
     with translation.override(REPORT_LANGUAGE):
         findings = [
@@ -66,7 +70,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             if content["recommendation"]
             else ""
         )
-        return {
+        context = {
             "title": content["title"],
             "report_date": date.fromisoformat(content["report_date"])
             if content["report_date"]
@@ -85,13 +89,20 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "risk_level": level,
             "recommendation_label": recommendation,
             "conclusion_paragraphs": _paragraphs(content["conclusion"]),
+            "body_template": "reports/_body.html",
         }
+        if context["is_standard"]:
+            # The 2013 outline: its own body template, the simple one left as it is.
+            context.update(standard_report_context(content, levels, context["risk_points"]))
+            context["body_template"] = "reports/_body_standard.html"
+        return context
 
 
 def render_report_body(content: dict[str, Any]) -> str:
     """The report as an HTML fragment, for the preview inside a page."""
     with translation.override(REPORT_LANGUAGE):
-        return render_to_string("reports/_body.html", report_context(content))
+        context = report_context(content)
+        return render_to_string(context["body_template"], context)
 
 
 def preview_html(assessment: Assessment) -> str:
@@ -110,13 +121,6 @@ CONTENT_TYPES = {
     ".otf": "font/otf",
     ".ttf": "font/ttf",
 }
-# The fonts the report names in its CSS, and the role each plays (DESIGN §6).
-REPORT_FONTS = {
-    "Noto Serif CJK SC": "宋体-style serif: title and body",
-    "Noto Sans CJK SC": "黑体-style sans: level-1 headings",
-    "LXGW WenKai": "楷体-style: level-2 headings",
-}
-BODY_FONT = "Noto Serif CJK SC"
 
 
 class ReportRenderError(Exception):
@@ -151,54 +155,6 @@ class StaticOnlyFetcher(URLFetcher):
         self.refused.append(url)
         logger.warning("PDF renderer refused to load %s", url)
         raise ValueError(f"not allowed in reports: {url}")
-
-
-@lru_cache(maxsize=8)
-def font_file(family: str) -> tuple[str, int] | None:
-    """The file (and face index) fontconfig uses for `family`, if it really is that family."""
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed program, the family is ours
-            [fc_match, "-f", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    families, path, index = [*result.stdout.split("\n"), "", "", "0"][:3]
-    if family not in families.split(","):
-        return None
-    return path, int(index or 0)
-
-
-@lru_cache(maxsize=8)
-def font_characters(family: str) -> frozenset[int]:
-    found = font_file(family)
-    if found is None:
-        return frozenset()
-    path, index = found
-    with TTFont(path, fontNumber=index, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-def unprintable_characters(text: str) -> list[str]:
-    """Characters the report's body font cannot draw: they would print blank."""
-    covered = font_characters(BODY_FONT)
-    return sorted({ch for ch in text if ch.isprintable() and ord(ch) not in covered})
-
-
-def unprintable_message(characters: list[str]) -> str:
-    return _(
-        "The report cannot print these characters: %(chars)s. Please remove or replace them."
-    ) % {"chars": " ".join(characters[:10])}
-
-
-def uncovered_characters(content: dict[str, Any]) -> list[str]:
-    return unprintable_characters(json.dumps(content, ensure_ascii=False))
 
 
 _fonts = threading.local()

@@ -18,6 +18,7 @@ from .models import (
     RiskLevel,
     RiskMatrixCell,
     RiskPoint,
+    StandardRecord,
     Unit,
 )
 from .permissions import EDITABLE_STATUSES
@@ -131,3 +132,35 @@ def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
     for point in points:
         point.full_clean(exclude=["assessment"])
     RiskPoint.objects.bulk_create(points)
+
+
+@transaction.atomic
+def rows_sync(*, assessment: Assessment, model, rows: list[dict]) -> None:
+    """Make the assessment's rows of `model` (a standard-mode record list) exactly `rows`, in
+    that order. A row carrying the id of one of this assessment's rows updates it, so what
+    points at it (opinions, attachments) survives a reorder; rows not sent are deleted; a row
+    without a known id is new. All of them or, if one is invalid, none."""
+    existing = {row.pk: row for row in model.objects.filter(assessment=assessment)}
+    kept = []
+    for index, data in enumerate(rows):
+        values = dict(data)
+        row = existing.get(values.pop("id", None)) or model(assessment=assessment)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.order = index
+        row.full_clean(exclude=["assessment"])
+        kept.append(row)
+    kept_ids = {row.pk for row in kept if row.pk}
+    model.objects.filter(assessment=assessment).exclude(pk__in=kept_ids).delete()
+    for row in kept:
+        row.save()
+
+
+@transaction.atomic
+def standard_record_update(*, assessment: Assessment, data: dict) -> None:
+    """Set single-valued parts of the standard-mode record (created on first use)."""
+    record, _created = StandardRecord.objects.get_or_create(assessment=assessment)
+    for name, value in data.items():
+        setattr(record, name, value)
+    record.full_clean(exclude=["assessment"])
+    record.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import attachment_views, report_views, views
 
 app_name = "assessments"
 
@@ -20,4 +20,19 @@ urlpatterns = [
     path("assessments/<int:pk>/report.pdf", report_views.report_download, name="download"),
     path("assessments/<int:pk>/issue/", report_views.report_retry, name="retry_issue"),
     path("assessments/<int:pk>/issue/status/", report_views.issue_status, name="issue_status"),
+    path(
+        "assessments/<int:pk>/attachments/",
+        attachment_views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "assessments/<int:pk>/attachments/<int:attachment_id>/remove/",
+        attachment_views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path(
+        "assessments/<int:pk>/attachments/<str:sha256>/",
+        attachment_views.attachment_download,
+        name="attachment_download",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import issuing, permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
+from .content import upgrade
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
 from .models import Assessment, AuditAction, Role, Status, Unit
@@ -193,7 +194,7 @@ def _not_editable(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
-    current = wizard.get_step(step)
+    current = wizard.get_step(step, assessment)
     if current is None:
         raise Http404
     refusal = _edit_guard(request, assessment)
@@ -214,7 +215,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if all(form.is_valid() for form in forms.values()):
             expected = _posted_int(request, "lock_version")
             try:
-                services.assessment_save_step(
+                saved = services.assessment_save_step(
                     assessment=assessment, expected_version=expected, apply=current.apply(forms)
                 )
             except services.StaleEdit as stale:
@@ -223,14 +224,15 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             except services.NotEditable as frozen:
                 return _not_editable(request, frozen.current)
             else:
-                return _after_save(request, assessment, current)
+                # The saved copy: a change of mode changes which step comes next.
+                return _after_save(request, saved, current)
         else:
             messages.error(request, _("Nothing was saved: please correct the marked fields."))
             lock_version = request.POST.get("lock_version", lock_version)
     else:
         forms = current.forms(assessment, add_row=request.GET.get("add"))
 
-    previous, following = wizard.neighbours(current)
+    previous, following = wizard.neighbours(current, assessment)
     context = {
         "assessment": assessment,
         "step": current,
@@ -242,13 +244,18 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "conflict": conflict,
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
     }
+    context.update(current.extra_context(assessment))
     if assessment.status == Status.RETURNED:
         context["latest_return"] = _history(assessment)["latest_return"]
     if current.slug == "conclusion":
         context["suggested_level"] = wizard.suggested_level(assessment)
+    if current.slug == "project":
+        context["mode_suggestion"] = wizard.mode_suggestion(assessment)
     if current.slug == "preview":
-        # The preview is reachable only once every step is complete (its preconditions).
+        # A simple assessment reaches the preview only once every step is complete (its
+        # preconditions); a standard one earlier, to see what the rules still require.
         context["report_html"] = preview_html(assessment)
+        context["checklist"] = wizard.checklist(assessment)
         context["can_submit"] = permissions.can_submit(request.user, assessment)
     status = 409 if conflict else 200
     return render(request, current.template, context, status=status)
@@ -256,7 +263,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _after_save(request: HttpRequest, assessment: Assessment, step: wizard.Step) -> HttpResponse:
     nav = request.POST.get("nav", "save")
-    previous, following = wizard.neighbours(step)
+    previous, following = wizard.neighbours(step, assessment)
     if nav.startswith("add:"):
         url = reverse("assessments:step", kwargs={"pk": assessment.pk, "step": step.slug})
         return redirect(f"{url}?add={nav.removeprefix('add:')}#rows-{nav.removeprefix('add:')}")
@@ -348,6 +355,7 @@ def _render_review(
         {
             "assessment": assessment,
             "report_html": render_report_body(version.content) if version else "",
+            "evidence": upgrade(version.content)["standard"]["attachments"] if version else [],
             "can_review": permissions.can_review(request.user, assessment),
             # Said here, where the reviewer decides, rather than by a failed issue later.
             "no_prefix_message": None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import content, services
 from .content import CONTENT_PREFETCH
 from .forms import (
     BasicSituationForm,
@@ -24,7 +24,7 @@ from .forms import (
     RiskNarrativeForm,
     RiskPointFormSet,
 )
-from .models import Assessment, Dimension, RiskLevel, RiskPoint, Side
+from .models import Assessment, Mode, RiskLevel, RiskPoint, Side
 
 Apply = Callable[[Assessment], None]
 
@@ -35,6 +35,16 @@ def wizard_queryset():
     return Assessment.objects.select_related("owner_unit", "author").prefetch_related(
         *CONTENT_PREFETCH
     )
+
+
+def completeness(assessment: Assessment) -> dict[str, bool]:
+    """Which parts are complete, from the content rules; read once per assessment object
+    (the step indicator asks for every step)."""
+    cached = assessment.__dict__.get("_wizard_completeness")
+    if cached is None:
+        cached = content.step_completeness(content.assessment_content(assessment))
+        assessment.__dict__["_wizard_completeness"] = cached
+    return cached
 
 
 def _contacts(assessment: Assessment, side: str) -> list:
@@ -63,7 +73,8 @@ class Step:
     requires: tuple[str, ...] = field(default=())
 
     def is_complete(self, assessment: Assessment) -> bool:
-        raise NotImplementedError
+        """Asked of the content rules, which know when each part is complete."""
+        return completeness(assessment).get(self.slug, False)
 
     def forms(self, assessment: Assessment, data=None, add_row: str | None = None) -> dict:
         return {}
@@ -71,11 +82,12 @@ class Step:
     def apply(self, forms: dict) -> Apply:
         raise NotImplementedError
 
+    def extra_context(self, assessment: Assessment) -> dict:
+        """What else the step's page shows besides its forms."""
+        return {}
+
 
 class ProjectStep(Step):
-    def is_complete(self, assessment):
-        return all(getattr(assessment, name) for name in ProjectInfoForm.Meta.fields)
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": ProjectInfoForm(data, instance=_scratch(assessment))}
 
@@ -84,10 +96,6 @@ class ProjectStep(Step):
 
 
 class ContactsStep(Step):
-    def is_complete(self, assessment):
-        sides = {c.side for c in assessment.contacts.all()}
-        return sides >= set(Side.values)
-
     def forms(self, assessment, data=None, add_row=None):
         formsets = {}
         for side in Side.values:
@@ -113,10 +121,6 @@ class ContactsStep(Step):
 class TextStep(Step):
     form_class = None
 
-    def is_complete(self, assessment):
-        field_name = self.form_class.Meta.fields[0]
-        return bool(getattr(assessment, field_name).strip())
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": self.form_class(data, instance=_scratch(assessment))}
 
@@ -129,13 +133,6 @@ class BasicSituationStep(TextStep):
 
 
 class FindingsStep(Step):
-    def is_complete(self, assessment):
-        findings = {f.dimension: f for f in assessment.findings.all()}
-        return all(
-            d in findings and findings[d].text.strip() and findings[d].verdict
-            for d in Dimension.values
-        )
-
     def forms(self, assessment, data=None, add_row=None):
         return {"form": FindingsForm(data, initial=FindingsForm.initial_for(assessment))}
 
@@ -144,9 +141,6 @@ class FindingsStep(Step):
 
 
 class RisksStep(Step):
-    def is_complete(self, assessment):
-        return bool(assessment.risk_narrative.strip())
-
     def forms(self, assessment, data=None, add_row=None):
         rows = [
             {
@@ -157,12 +151,18 @@ class RisksStep(Step):
                 "level_after": r.level_after.code,
                 "mitigation": r.mitigation,
                 "responsible_party": r.responsible_party,
+                "resolution_state": r.resolution_state,
+                "resolution": r.resolution,
             }
             for r in _risk_points(assessment)
         ]
         levels = {level.code: level for level in RiskLevel.objects.all()}
+        standard = assessment.mode == Mode.STANDARD
         formset = RiskPointFormSet(
-            data, initial=rows, prefix="risks", form_kwargs={"levels": levels}
+            data,
+            initial=rows,
+            prefix="risks",
+            form_kwargs={"levels": levels, "standard": standard},
         )
         if data is None and add_row == "risks":
             formset.extra = 1
@@ -177,17 +177,6 @@ class RisksStep(Step):
 
 
 class ConclusionStep(Step):
-    def is_complete(self, assessment):
-        if not (assessment.risk_level_id and assessment.recommendation):
-            return False
-        if not assessment.conclusion.strip():
-            return False
-        suggested = suggested_level(assessment)
-        deviates = (
-            suggested is not None and suggested.pk != assessment.risk_level_id
-        ) or assessment.recommendation != assessment.risk_level.recommendation
-        return not deviates or bool(assessment.deviation_reason.strip())
-
     def forms(self, assessment, data=None, add_row=None):
         suggested = suggested_level(assessment)
         initial = {}
@@ -227,15 +216,29 @@ STEPS: list[Step] = [
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 FORM_STEPS = [step for step in STEPS if step.slug != "preview"]
 
+# Standard mode's steps, which build on the classes above.
+from .wizard_standard import standard_steps  # noqa: E402
 
-def get_step(slug: str) -> Step | None:
-    return STEPS_BY_SLUG.get(slug)
+STANDARD_STEPS: list[Step] = standard_steps(STEPS)
 
 
-def neighbours(step: Step) -> tuple[Step | None, Step | None]:
-    index = STEPS.index(step)
-    previous = STEPS[index - 1] if index > 0 else None
-    following = STEPS[index + 1] if index + 1 < len(STEPS) else None
+def steps_for(assessment: Assessment | None) -> list[Step]:
+    """The steps of the assessment's mode (a new assessment starts with the simple list).
+    Switching mode changes the steps shown, never the data: each mode's records stay."""
+    if assessment is not None and assessment.mode == Mode.STANDARD:
+        return STANDARD_STEPS
+    return STEPS
+
+
+def get_step(slug: str, assessment: Assessment | None = None) -> Step | None:
+    return next((step for step in steps_for(assessment) if step.slug == slug), None)
+
+
+def neighbours(step: Step, assessment: Assessment | None = None) -> tuple[Step | None, Step | None]:
+    steps = steps_for(assessment)
+    index = next(n for n, item in enumerate(steps) if item.slug == step.slug)
+    previous = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
     return previous, following
 
 
@@ -246,21 +249,25 @@ def progress(assessment: Assessment | None, current: Step) -> list[dict]:
             "step": step,
             "number": number,
             "complete": assessment is not None and step.is_complete(assessment),
-            "current": step == current,
+            "current": step.slug == current.slug,
             "reachable": assessment is not None,
         }
-        for number, step in enumerate(STEPS, start=1)
+        for number, step in enumerate(steps_for(assessment), start=1)
     ]
 
 
 def incomplete_steps(assessment: Assessment) -> list[Step]:
-    return [step for step in FORM_STEPS if not step.is_complete(assessment)]
+    return [
+        step
+        for step in steps_for(assessment)
+        if step.slug != "preview" and not step.is_complete(assessment)
+    ]
 
 
 def first_missing_requirement(step: Step, assessment: Assessment) -> Step | None:
     for slug in step.requires:
-        required = STEPS_BY_SLUG[slug]
-        if not required.is_complete(assessment):
+        required = get_step(slug, assessment)
+        if required is not None and not required.is_complete(assessment):
             return required
     return None
 
@@ -268,4 +275,19 @@ def first_missing_requirement(step: Step, assessment: Assessment) -> Step | None
 def resume_step(assessment: Assessment) -> Step:
     """Where a returning user continues: the first incomplete step, else the preview."""
     missing = incomplete_steps(assessment)
-    return missing[0] if missing else STEPS_BY_SLUG["preview"]
+    return missing[0] if missing else get_step("preview", assessment)
+
+
+def checklist(assessment: Assessment) -> list[dict]:
+    """What the rules still require before submission, each with the step that fixes it."""
+    data = content.assessment_content(assessment)
+    return [
+        {"message": item.message, "step": get_step(item.step, assessment)}
+        for item in content.missing_requirements(data)
+    ]
+
+
+def mode_suggestion(assessment: Assessment) -> list:
+    """The thresholds the saved project figures reach (any suggests standard mode)."""
+    data = content.assessment_content(assessment)
+    return content.mode_suggestion(data["thresholds"])

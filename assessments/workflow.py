@@ -23,15 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .audit import audit_record
-from .content import CONTENT_PREFETCH, assessment_content
-from .models import Assessment, AuditAction, ReviewEvent, Status, Version
-from .reports import (
-    BODY_FONT,
-    font_characters,
-    uncovered_characters,
-    unprintable_message,
+from .content import (
+    CONTENT_PREFETCH,
+    assessment_content,
+    missing_requirements,
+    printing_problem,
 )
-from .wizard import incomplete_steps
+from .models import Assessment, AuditAction, ReviewEvent, Status, Version
 
 NO_PREFIX_MESSAGE = _(
     "This unit has no report-number prefix of its own yet, so no report can be issued. "
@@ -211,15 +209,16 @@ def assessment_submit(
             raise TransitionRefused(
                 _("The content changed after your preview. Preview it again, then submit.")
             )
-        missing = incomplete_steps(locked)
+        content = assessment_content(locked)
+        missing = missing_requirements(content)
         if missing:
             raise TransitionRefused(
                 _("The assessment is not complete. Still to do: %(steps)s.")
-                % {"steps": "、".join(str(step.title) for step in missing)}
+                % {"steps": "、".join(item.message for item in missing)}
             )
-        unprintable = uncovered_characters(assessment_content(locked))
-        if unprintable and font_characters(BODY_FONT):
-            raise TransitionRefused(unprintable_message(unprintable))
+        problem = printing_problem(content)
+        if problem:
+            raise TransitionRefused(problem)
 
     return _run(
         "submit", assessment=assessment, actor=actor, request=request, check=require_complete

@@ -79,3 +79,127 @@ def complete_assessment(assessment: Assessment) -> Assessment:
         setattr(assessment, name, value)
     assessment.save()
     return assessment
+
+
+def complete_standard(assessment: Assessment) -> Assessment:
+    """Make a complete assessment a complete *standard* one: every record kind filled so the
+    default minimum procedure is met (a notice, two other kinds, a panel of three)."""
+    from assessments.models import (
+        ActivityKind,
+        BasisDocument,
+        ConsultationActivity,
+        DecisionOption,
+        EmergencyContact,
+        ExpertMember,
+        Opinion,
+        RiskLevel,
+        WorkingGroupMember,
+    )
+
+    assessment.mode = "standard"
+    assessment.save()
+    kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
+    low = RiskLevel.objects.get(code="low")
+    services.rows_sync(
+        assessment=assessment,
+        model=BasisDocument,
+        rows=[
+            {"title": "重大行政决策程序暂行条例", "number": "国务院令第713号", "issuer": "国务院"}
+        ],
+    )
+    services.rows_sync(
+        assessment=assessment,
+        model=WorkingGroupMember,
+        rows=[{"name": "王某", "unit": "测试评估单位", "role": "组长"}],
+    )
+    services.rows_sync(
+        assessment=assessment,
+        model=ConsultationActivity,
+        rows=[
+            {
+                "kind": kinds["notice"],
+                "start_date": datetime.date(2026, 9, 1),
+                "end_date": datetime.date(2026, 9, 10),
+                "place": "区政府网站",
+                "summary": "公示期间未收到反对意见。",
+            },
+            {
+                "kind": kinds["questionnaire"],
+                "start_date": datetime.date(2026, 9, 5),
+                "place": "项目周边社区",
+                "participants": 120,
+                "questionnaires_issued": 120,
+                "questionnaires_returned": 100,
+                "questionnaires_in_favour": 92,
+                "summary": "多数受访者支持。",
+            },
+            {
+                "kind": kinds["forum"],
+                "start_date": datetime.date(2026, 9, 12),
+                "place": "街道会议室",
+                "participants": 15,
+                "summary": "居民代表关注施工噪声。",
+            },
+        ],
+    )
+    forum = assessment.activities.get(kind=kinds["forum"])
+    services.rows_sync(
+        assessment=assessment,
+        model=Opinion,
+        rows=[
+            {
+                "activity": forum,
+                "raised_by": "representatives",
+                "content": "夜间施工噪声扰民。",
+                "adoption": "adopted",
+                "response": "",
+            }
+        ],
+    )
+    services.rows_sync(
+        assessment=assessment,
+        model=ExpertMember,
+        rows=[
+            {"name": f"专家{n}", "title": "高级工程师", "organisation": "某研究院"}
+            for n in range(1, 4)
+        ],
+    )
+    services.rows_sync(
+        assessment=assessment,
+        model=EmergencyContact,
+        rows=[{"name": "赵某", "role": "值班", "phone": "13800000009"}],
+    )
+    services.standard_record_update(
+        assessment=assessment,
+        data={
+            "responsible_leader": "李某（副区长）",
+            "expert_date": datetime.date(2026, 9, 20),
+            "expert_level": low,
+            "expert_recommendation": "approve",
+            "expert_opinion": "专家组认为风险可控。",
+            "emergency_triggers": "群众聚集上访。",
+            "emergency_command_leader": "李某",
+            "emergency_command_units": "区信访局",
+            "emergency_measures": "立即启动应急响应。",
+            "meeting_kind": "区政府常务会议",
+            "meeting_date": datetime.date(2026, 10, 8),
+            "meeting_chair": "张某",
+            "meeting_attendance": "区政府领导及相关部门负责人",
+            "decision": DecisionOption.objects.get(code="implement"),
+        },
+    )
+    rows = [
+        {
+            "description": "施工噪声影响周边居民。",
+            "category": "environment",
+            "likelihood": 2,
+            "impact": 2,
+            "level_after": low,
+            "mitigation": "限定施工时间。",
+            "responsible_party": "施工单位",
+            "resolution_state": "resolved",
+            "resolution": "已与居民代表协商确定施工时段。",
+        }
+    ]
+    services.risk_points_replace(assessment=assessment, rows=rows)
+    return Assessment.objects.get(pk=assessment.pk)

@@ -16,8 +16,13 @@ OBJECT_ROUTES = [
 
 def object_url(name: str, assessment) -> str:
     kwargs = {"pk": assessment.pk}
-    if "<slug:step>" in str(next(p for p in assessment_urls.urlpatterns if p.name == name).pattern):
+    pattern = str(next(p for p in assessment_urls.urlpatterns if p.name == name).pattern)
+    if "<slug:step>" in pattern:
         kwargs["step"] = "project"
+    if "<int:attachment_id>" in pattern:
+        kwargs["attachment_id"] = 1  # none exists: the assessment's 404 must come first
+    if "<str:sha256>" in pattern:
+        kwargs["sha256"] = "0" * 64
     return reverse(f"assessments:{name}", kwargs=kwargs)
 
 

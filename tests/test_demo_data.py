@@ -126,23 +126,24 @@ def test_demo_users_cover_every_role_in_three_units(demo):
 
 
 def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_demo):
-    numbers = dict(
+    numbers = sorted(
         SignedReport.objects.values_list("assessment__owner_unit__code", "report_number")
     )
 
-    assert numbers == {
-        "zhoucun-bdb": "周大数稳评〔2026〕1号",
-        "zhangdian-bdb": "张大数稳评〔2026〕1号",
-    }
+    assert numbers == [
+        ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
+        ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
+        ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
+    ]
 
 
-def test_the_oversight_user_sees_both_issued_reports_and_no_draft(issued_demo):
+def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
     oversight = get_user_model().objects.get(username="oversight")
     seen = Assessment.objects.visible_to(oversight)
 
     assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
     assert {a.status for a in seen} == {Status.ISSUED}
-    assert seen.count() == 2
+    assert seen.count() == 3
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):
@@ -155,3 +156,42 @@ def test_the_reference_previewed_reads_like_the_reference_report(demo):
     text = strip_tags(preview_html(reference_assessment()))
 
     assert missing_in_order(reference_paragraphs(), text) == []
+
+
+def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_demo):
+    import re
+    import subprocess
+
+    from assessments import content
+    from assessments.models import Adoption, Mode
+    from tests.test_standard_report import STANDARD_HEADINGS
+
+    standard = Assessment.objects.get(mode=Mode.STANDARD, status=Status.ISSUED)
+    frozen = content.upgrade(standard.signed_report.version.content)
+    record = frozen["standard"]
+
+    assert content.missing_requirements(frozen) == []
+    for name in ("basis_documents", "working_group", "activities", "opinions", "experts"):
+        assert record[name], name
+    assert len(record["attachments"]) == 2
+    refused = [o for o in record["opinions"] if o["adoption"] == Adoption.NOT_ADOPTED]
+    assert len(refused) == 1 and refused[0]["response"]
+    assert {p["resolution_state"] for p in frozen["risk_points"]} >= {"resolved", "in_progress"}
+
+    pdf = bytes(standard.signed_report.pdf)
+    text = re.sub(
+        r"\s+",
+        "",
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode(),
+    )
+    positions = [text.find(heading) for heading in STANDARD_HEADINGS]
+    assert -1 not in positions and positions == sorted(positions)
+    assert "公众参与活动一览表" in text and "各方意见及采纳情况一览表" in text
+    assert "支持率93.0%" in text  # 372 of 400 returned, computed
+    assert "共收集各方意见4条，其中采纳2条、部分采纳1条、未采纳1条" in text
+    assert "公示现场照片.png" in text and "座谈会签到表.pdf" in text
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
+    assert rows and all(row[-5] == "yes" for row in rows)

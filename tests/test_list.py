@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from assessments import services, workflow
 from assessments.templatetags.assessment_tags import mask_phone
-from tests.factories import complete_assessment, make_assessment
+from tests.factories import complete_assessment, complete_standard, make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +16,12 @@ def three(unit, assessor, risk_scheme):
     park = make_assessment(
         unit=unit, author=assessor, project_name="城市公园提升", responsible_entity="区园林中心"
     )
-    city = complete_assessment(
-        make_assessment(
-            unit=unit, author=assessor, project_name="智慧城市顶层设计", mode="standard"
+    # A standard assessment must hold its records to be submitted (issue 10).
+    city = complete_standard(
+        complete_assessment(
+            make_assessment(
+                unit=unit, author=assessor, project_name="智慧城市顶层设计", mode="standard"
+            )
         )
     )
     return road, park, city

@@ -53,3 +53,37 @@ def test_each_members_groups_become_their_roles_in_their_own_units_only():
     assert not new.get_model("auth", "Group").objects.filter(name__in=groups).exists()
     executor = MigrationExecutor(connection)
     migrate(executor.loader.graph.leaf_nodes())  # back to today's schema for the next tests
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prose_basis_and_emergency_plan_become_records():
+    old = migrate([("assessments", "0006_refuse_truncate")])
+    Unit, User = old.get_model("assessments", "Unit"), old.get_model("auth", "User")
+    Assessment = old.get_model("assessments", "Assessment")
+    unit = Unit.objects.create(name="周村区大数据局", code="zc")
+    author = User.objects.create(username="alice")
+    fields = {"owner_unit": unit, "author": author, "title": "t", "project_name": "p"}
+    with_prose = Assessment.objects.create(
+        **fields,
+        basis_documents="《重大行政决策程序暂行条例》\n\n发改投资〔2012〕2492号",
+        emergency_plan="立即启动应急响应。",
+    )
+    without = Assessment.objects.create(**fields)
+
+    new = migrate([("assessments", "0008_standard_records")])
+
+    BasisDocument = new.get_model("assessments", "BasisDocument")
+    StandardRecord = new.get_model("assessments", "StandardRecord")
+    titles = list(
+        BasisDocument.objects.filter(assessment_id=with_prose.pk)
+        .order_by("order")
+        .values_list("title", flat=True)
+    )
+    assert titles == ["《重大行政决策程序暂行条例》", "发改投资〔2012〕2492号"]
+    assert StandardRecord.objects.get(assessment_id=with_prose.pk).emergency_measures == (
+        "立即启动应急响应。"
+    )
+    assert not BasisDocument.objects.filter(assessment_id=without.pk).exists()
+    assert not StandardRecord.objects.filter(assessment_id=without.pk).exists()
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())

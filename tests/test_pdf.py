@@ -341,12 +341,12 @@ def test_html_that_asks_for_local_files_gets_none_of_them():
 
 
 def test_characters_the_font_lacks_are_a_clear_error(demo, monkeypatch):
-    from assessments import reports
+    from assessments import fonts
 
     assessment = Assessment.objects.get(project_name=REFERENCE_PROJECT)
     content = assessment_content(assessment)
     monkeypatch.setattr(
-        reports, "font_characters", lambda family: frozenset(map(ord, "周村区大数据局"))
+        fonts, "font_characters", lambda family: frozenset(map(ord, "周村区大数据局"))
     )
 
     with pytest.raises(ReportRenderError, match="无法打印"):  # the unprintable-message

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from assessments import issuing, workflow
+from assessments import attachments, issuing, workflow
 from assessments.models import (
     Assessment,
     AuditAction,
@@ -117,6 +118,17 @@ def world(risk_scheme) -> World:
     for key in ("A", "B", "C"):
         for status in STATUSES:
             item = complete_assessment(make_assessment(unit=units[key], author=authors[key]))
+            # Evidence of the kind standard mode attaches, so its download is walked too.
+            attachments.attachment_add(
+                assessment=item,
+                actor=authors[key],
+                section="expert",
+                activity=None,
+                name="专家签到表.png",
+                data=_png(),
+                file_type=attachments.PNG,
+            )
+            item.refresh_from_db()
             if status != Status.DRAFT:
                 workflow.assessment_submit(assessment=item, actor=authors[key])
             if status == Status.RETURNED:
@@ -245,6 +257,11 @@ def _expect_download(p, key, a):
     return OK if allowed else FORBIDDEN
 
 
+def _expect_attachment(p, key, a):
+    """Evidence files: members who work on the unit's assessments; oversight never."""
+    return OK if roles_in(p, key) & WORK else FORBIDDEN
+
+
 def _effect_save(p, key, a):
     editable = a.status in (Status.DRAFT, Status.RETURNED)
     return "content" if Role.ASSESSOR in roles_in(p, key) and editable else None
@@ -319,6 +336,21 @@ ASSESSMENT_ROUTES = [
     ("assessments:download", "get", None, _expect_download, None),
     ("assessments:retry_issue", "post", None, _expect_decision, _effect_retry),
     ("assessments:issue_status", "get", None, _expect_detail, None),
+    ("assessments:attachment_download", "get", None, _expect_attachment, None),
+    (
+        "assessments:attachment_upload",
+        "post",
+        lambda a: {"section": "expert", "file": SimpleUploadedFile("纪要.png", _png())},
+        lambda p, k, a: _editing(p, k, a, editable_answer=FOUND, post=True),
+        _effect_save,
+    ),
+    (
+        "assessments:attachment_remove",
+        "post",
+        None,
+        lambda p, k, a: _editing(p, k, a, editable_answer=FOUND, post=True),
+        _effect_save,
+    ),
 ]
 STEP_ARGS = {"get": "project", "post": "basic"}
 
@@ -326,6 +358,10 @@ STEP_ARGS = {"get": "project", "post": "basic"}
 def assessment_url(name: str, method: str, a: Assessment) -> str:
     if name == "assessments:step":
         return reverse(name, args=[a.pk, STEP_ARGS[method]])
+    if name == "assessments:attachment_download":
+        return reverse(name, args=[a.pk, a.attachments.get().sha256])
+    if name == "assessments:attachment_remove":
+        return reverse(name, args=[a.pk, a.attachments.get().pk])
     return reverse(name, args=[a.pk])
 
 

@@ -147,10 +147,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Evidence files of standard assessments, named by their SHA-256 (assessments/attachments.py).
+ATTACHMENTS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(env_str("ZHOUCUN_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
 }
+# The largest evidence file accepted (PDF, JPEG or PNG).
+ZHOUCUN_ATTACHMENT_MAX_BYTES = env_int("ZHOUCUN_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

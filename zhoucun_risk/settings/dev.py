@@ -3,12 +3,19 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, VAR_DIR, ZHOUCUN_SIGNING_P12, ZHOUCUN_TRUST_ROOTS
+from .base import (
+    ATTACHMENTS_STORAGE,
+    SECRET_KEY,
+    VAR_DIR,
+    ZHOUCUN_SIGNING_P12,
+    ZHOUCUN_TRUST_ROOTS,
+)
 
 DEBUG = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
 }
 
 
