@@ -7,7 +7,7 @@ from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from . import issuing
+from . import issuing, storage
 from .models import (
     Assessment,
     AuditEvent,
@@ -178,10 +178,17 @@ class ReviewEventAdmin(OwnUnitsOnly, ReadOnlyAdmin):
 
 @admin.register(SignedReport)
 class SignedReportAdmin(OwnUnitsOnly, ReadOnlyAdmin):
+    """Rows only: the PDF is in the reports storage and is never opened here (the clerk's
+    download re-hashes it; `manage.py reports_check` checks them all)."""
+
     list_display = ["report_number", "assessment", "signer", "signed_at", "sha256"]
     search_fields = ["report_number", "assessment__project_name", "sha256"]
-    exclude = ["pdf"]
+    readonly_fields = ["stored_file"]
     list_select_related = ["assessment"]
+
+    @admin.display(description=_("Stored file"))
+    def stored_file(self, obj):
+        return storage.report_name(obj.sha256)
 
 
 @admin.register(AuditEvent)

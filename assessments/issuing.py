@@ -9,7 +9,6 @@ recorded for administrators and a way to try again.
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import secrets
 import traceback
@@ -21,7 +20,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from . import signing, workflow
+from . import signing, storage, workflow
 from .models import (
     Assessment,
     IssueFailure,
@@ -108,13 +107,15 @@ def issue_report(*, assessment_id: int) -> SignedReport:
                 location=assessment.owner_unit.name,
                 visible_box=signature_box,
             )
+            # The file is written before the row commits: a rollback leaves at worst an
+            # orphan file (listed by `manage.py reports_check`), never a row without its file.
+            sha256 = storage.store_report(signed)
             report = SignedReport.objects.create(
                 assessment=assessment,
                 version=approval.version,
                 report_number=number,
                 approved_by=approver,
-                pdf=signed,
-                sha256=hashlib.sha256(signed).hexdigest(),
+                sha256=sha256,
                 signed_at=signed_at,
                 signer=identity.name,
                 certificate_fingerprint=identity.fingerprint,
