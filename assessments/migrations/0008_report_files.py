@@ -13,7 +13,7 @@ append-only trigger set aside for that one UPDATE.
 import hashlib
 import logging
 
-from django.db import migrations
+from django.db import migrations, models
 
 from assessments.db_guards import recreate_sqlite_guards
 
@@ -61,8 +61,6 @@ def copy_files_back(apps, schema_editor):
     connection = schema_editor.connection
     SignedReport = apps.get_model("assessments", "SignedReport")
     rows = SignedReport.objects.using(connection.alias).order_by("pk")
-    if not rows.exists():
-        return
     if connection.vendor == "postgresql":
         schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_no_update")
     else:
@@ -81,6 +79,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Reversed, this comes last: the NOT NULL below rebuilt the table on SQLite.
+        migrations.RunPython(migrations.RunPython.noop, recreate_sqlite_guards),
+        # Nullable first, so that a reverse can add the column back to existing rows.
+        migrations.AlterField(
+            model_name="signedreport", name="pdf", field=models.BinaryField(null=True)
+        ),
         migrations.RunPython(move_pdfs_to_storage, copy_files_back),
         migrations.RemoveField(model_name="signedreport", name="pdf"),
         migrations.RunPython(recreate_sqlite_guards, migrations.RunPython.noop),
