@@ -39,13 +39,13 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, trust_roots_dir: Path | None, **options):
         if not path.is_file():
             raise CommandError(f"No archive at {path}.")
-        self._refuse_an_installation_in_use()
         with tempfile.TemporaryDirectory() as tmp:
             dump = Path(tmp) / backup.DUMP
             try:
                 manifest, roots = self._check_archive(path, dump)
             except (backup.ArchiveError, tarfile.TarError, EOFError, OSError, ValueError) as exc:
                 raise CommandError(f"The archive is not intact: {exc}") from exc
+            self._refuse_an_installation_in_use()
             roots_pem, roots_targets = self._plan_trust_roots(roots, trust_roots_dir)
             self.stdout.write(f"Archive intact: {len(manifest['members'])} members checked.")
             call_command("migrate", interactive=False, verbosity=0)
