@@ -5,13 +5,15 @@ reads backwards byte by byte looking for the end of file), and eight of them at 
 staff's login page take 17 s. So, in order, each cheaper than the next:
 
 1. `upload_allowed`: each address may upload so many files a minute (a counter in the
-   `ratelimit` cache, shared by the machine's worker processes).
-2. `looks_like_pdf`: a PDF starts with ``%PDF-`` and ends with ``startxref … %%EOF``;
+   `ratelimit` cache, shared by the machine's worker processes). Checked, like the size
+   cap, before the body is read.
+2. `verification_slot`: at most ZHOUCUN_VERIFY_CONCURRENCY uploads are handled at once on
+   a machine — reading the body, parsing the form and checking the file (lock files, so
+   every worker process counts against the same slots; a lock dies with its process).
+   Without a free slot the upload is refused at once with "try again", never queued, so
+   the other web workers stay free for staff pages.
+3. `looks_like_pdf`: a PDF starts with ``%PDF-`` and ends with ``startxref … %%EOF``;
    anything else is refused before a parser sees it.
-3. `verification_slot`: at most ZHOUCUN_VERIFY_CONCURRENCY checks run at once on a machine
-   (lock files, so every worker process counts against the same slots; a lock dies with
-   its process). Without a free slot the upload is refused at once with "try again",
-   never queued, so web workers stay free for staff pages.
 4. `verify_in_child`: pyHanko runs in a forked child with a memory cap (RLIMIT_AS), at a
    lower CPU priority, killed after ZHOUCUN_VERIFY_TIMEOUT_SECONDS. Forking a warm worker
    costs milliseconds; starting a fresh interpreter with pyHanko costs ~0.9 s of CPU.
