@@ -249,6 +249,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=40)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     var = Path(tempfile.mkdtemp(prefix="zhoucun-bench-"))
     database_url, drop = postgres_database() if args.postgres else ("", lambda: None)
     server = None
@@ -283,6 +284,8 @@ def main() -> None:
 
     database = "PostgreSQL" if args.postgres else "SQLite"
     print(f"gunicorn, 4 sync workers, production settings, {database}, {os.cpu_count()} cores")
+    # The machine may be shared: CPU-bound figures scale with what else runs.
+    print(f"load average before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
     login_ms = statistics.median(logins) * 1000
     print(
         f"login POST         median {login_ms:7.1f} ms  (target ≤ 150 ms) "
@@ -295,6 +298,8 @@ def main() -> None:
         f"{verdict(loaded_ms, 200)}   [n={len(loaded)}, max {max(loaded) * 1000:.0f} ms]"
     )
     print(f"flood: 8 processes, {len(outcomes)} uploads of {UPLOAD_SIZE / MB:.1f} MB in total")
+    print("  (BrokenPipeError: refused without reading the body — a 503 or 429 the server sent")
+    print("   while the flooder was still sending; refused bodies over 4 MB are not drained)")
     for name in sorted({name for name, _status, _seconds in outcomes}):
         mine = [(status, s) for n, status, s in outcomes if n == name]
         statuses = ", ".join(
