@@ -39,10 +39,10 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         data = storage.read_report_bytes(report.sha256)
     except storage.ReportFileMissing:
-        return _refuse_download(request, assessment, report, sent_hash=None)
+        return _refuse_download(request, assessment, report, stored_hash=None)
     digest = hashlib.sha256(data).hexdigest()
     if digest != report.sha256:
-        return _refuse_download(request, assessment, report, sent_hash=digest)
+        return _refuse_download(request, assessment, report, stored_hash=digest)
     audit_record(
         action=AuditAction.DOWNLOAD,
         user=request.user,
@@ -56,9 +56,9 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _refuse_download(request, assessment, report, *, sent_hash: str | None) -> HttpResponse:
+def _refuse_download(request, assessment, report, *, stored_hash: str | None) -> HttpResponse:
     """The stored file is missing or no longer the signed report: refuse, audit, alert."""
-    found = sent_hash or "missing"
+    found = stored_hash or "missing"
     audit_record(
         action=AuditAction.DOWNLOAD,
         user=request.user,
@@ -74,9 +74,9 @@ def _refuse_download(request, assessment, report, *, sent_hash: str | None) -> H
         report.sha256,
         found,
     )
-    context = {"assessment": assessment, "report": report, "missing": sent_hash is None}
+    context = {"assessment": assessment, "report": report, "missing": stored_hash is None}
     # 409: the stored file conflicts with its record; 503: the file cannot be had at all.
-    status = 503 if sent_hash is None else 409
+    status = 503 if stored_hash is None else 409
     return render(request, "reports/download_refused.html", context, status=status)
 
 

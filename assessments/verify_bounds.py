@@ -118,7 +118,10 @@ def verify_in_child(data: bytes, roots: list) -> signing.Verdict:
         raise CheckAborted("timeout")
     if not answer:  # died without a word: killed by the kernel or a crash in C code
         raise CheckAborted("crashed")
-    payload = json.loads(answer)
+    try:
+        payload = json.loads(answer)
+    except ValueError as exc:  # cut off mid-answer
+        raise CheckAborted("crashed") from exc
     if payload["outcome"] == "memory":
         raise CheckAborted("memory")
     if payload["outcome"] == "error":
