@@ -194,15 +194,18 @@ def _refuse_unread(request, token, status: int, message: str, *, retry_after: in
     """Refuse an upload without parsing it.
 
     A body the size of a real report is read and dropped, so that a browser talking to
-    gunicorn directly shows the message rather than a reset connection. A larger one is left
-    unread: draining 20 MB for every refusal kept the workers busy during a flood (login page
-    p95 110–250 ms against 96 ms without). Behind nginx, which buffers the whole body before
-    passing it on, the browser sees the message either way.
+    gunicorn directly shows the page with the message rather than a reset connection. A
+    larger one is left unread and answered in plain text, as cheaply as can be: draining
+    20 MB and rendering the page for every refusal kept the workers busy during a flood.
+    Behind nginx, which buffers the whole body before passing it on, the browser gets the
+    answer either way.
     """
     if int(request.META.get("CONTENT_LENGTH") or 0) <= DRAIN_LIMIT:
         while request.read(1 << 20):
             pass
-    response = _render_verify(request, token, status=status, upload_error=message)
+        response = _render_verify(request, token, status=status, upload_error=message)
+    else:
+        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -159,3 +159,22 @@ def test_viewing_the_page_is_not_counted(client, settings):
     for _ in range(3):
         assert client.get(reverse("verify_upload")).status_code == 200
     assert upload(client, b"x").status_code == 200
+
+
+def test_a_large_upload_refused_as_busy_is_answered_in_plain_text_without_rendering(
+    client, settings, parse_must_not_run, monkeypatch
+):
+    from assessments import report_views
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the page was rendered")
+
+    settings.ZHOUCUN_VERIFY_CONCURRENCY = 1
+    monkeypatch.setattr(report_views, "_render_verify", refuse)
+
+    with verify_bounds.verification_slot():
+        response = upload(client, pdf_shaped(b"A" * (5 * MB)))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == "当前核验的文件过多，请一分钟后再试。"
