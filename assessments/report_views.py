@@ -135,6 +135,8 @@ def _signature_verdict(data: bytes) -> signing.Verdict:
             signed=False,
             problem=_("The file is not a PDF: a PDF begins with %PDF- and ends with %%EOF."),
         )
+    if not verify_bounds.xref_offset_plausible(data):
+        return signing.Verdict(signed=False, problem=signing.unreadable_problem("startxref"))
     try:
         return verify_bounds.verify_in_child(data, roots)
     except verify_bounds.CheckAborted as exc:

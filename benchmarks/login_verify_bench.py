@@ -10,9 +10,10 @@ settings and 4 sync workers on 127.0.0.1:18231, and measures over real HTTP:
   target ≤ 150 ms (issue 9).
 - flood: 8 processes upload hostile files of ~19.9 MB (just under the 20 MB cap) to /verify/
   as fast as they can — a PDF-looking file ending in one long line, 20 MB of junk that ends
-  like a PDF, and random bytes — while the login page is fetched every 100 ms; its p95
-  target is ≤ 200 ms (issue 9). The per-address rate limit is lifted for the flood (all
-  flooders share 127.0.0.1), so the parsing bounds carry the load, not the counter.
+  like a PDF, random bytes, and junk behind a real xref table that reaches pyHanko — while
+  the login page is fetched every 100 ms; its p95 target is ≤ 200 ms (issue 9). The
+  per-address rate limit is lifted for the flood (all flooders share 127.0.0.1), so the
+  parsing bounds carry the load, not the counter.
 
 Prints each figure beside its target with ok or MISS.
 """
@@ -96,6 +97,13 @@ def hostile_files() -> list[tuple[str, bytes]]:
             b"%PDF-1.7\n" + b"B" * (UPLOAD_SIZE - 40) + b"\nstartxref\n9\n%%EOF\n",
         ),
         ("random bytes", b"%PDF-1.7\n" + random_tail[:-32] + b"\nstartxref\n9\n%%EOF\n"),
+        (  # passes every check before parsing: its startxref points at an xref table
+            "xref table, then junk",
+            b"%PDF-1.7\n"
+            + b"xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 1>>\n"
+            + b"C" * (UPLOAD_SIZE - 100)
+            + b"\nstartxref\n9\n%%EOF\n",
+        ),
     ]
 
 

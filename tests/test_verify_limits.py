@@ -26,8 +26,12 @@ def upload(client, data: bytes, **extra):
     )
 
 
+XREF = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 1>>\n"
+
+
 def pdf_shaped(body: bytes) -> bytes:
-    return b"%PDF-1.7\n" + body + b"\nstartxref\n9\n%%EOF\n"
+    """Passes every check before parsing: its startxref points at an xref table."""
+    return b"%PDF-1.7\n" + XREF + body + b"\nstartxref\n9\n%%EOF\n"
 
 
 @pytest.fixture
@@ -101,10 +105,22 @@ def test_an_error_the_parser_does_not_expect_is_an_unreadable_pdf_not_a_server_e
     assert "文件不是可读取的 PDF（RecursionError）" in response.text
 
 
-def test_a_real_hostile_file_gets_a_verdict_within_the_bounds(client, settings):
-    """A 19 MB file that passes the shape check; pyHanko spent 6 s on one like it."""
+def test_a_startxref_that_points_into_junk_is_unreadable_without_parsing(
+    client, parse_must_not_run
+):
+    """pyHanko spent 6 s hunting through a file like this one."""
+    started = time.perf_counter()
+    response = upload(client, b"%PDF-1.7\n" + b"B" * (19 * MB) + b"startxref\n9\n%%EOF\n")
+
+    assert time.perf_counter() - started < 2
+    assert "文件不是可读取的 PDF（startxref）" in response.text
+
+
+def test_a_real_hostile_file_that_passes_every_check_gets_a_verdict_within_the_bounds(
+    client, settings
+):
     settings.ZHOUCUN_VERIFY_TIMEOUT_SECONDS = 2
-    data = b"%PDF-1.7\n" + b"B" * (19 * MB) + b"startxref\n9\n%%EOF\n"
+    data = pdf_shaped(b"B" * (19 * MB))
 
     started = time.perf_counter()
     response = upload(client, data)
