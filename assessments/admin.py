@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 
-from . import issuing
+from . import issuing, storage
 from .audit import audit_record
 from .models import (
     ActivityKind,
@@ -291,14 +291,17 @@ class ReviewEventAdmin(ReadOnlyAdmin):
 
 @admin.register(SignedReport)
 class SignedReportAdmin(ReadOnlyAdmin):
+    """Rows only: the PDF is in the reports storage and is never opened here (the clerk's
+    download re-hashes it; `manage.py reports_check` checks them all)."""
+
     list_display = ["report_number", "assessment", "signer", "signed_at", "sha256"]
     search_fields = ["report_number", "assessment__project_name", "sha256"]
-    exclude = ["pdf"]
+    readonly_fields = ["stored_file"]
     list_select_related = ["assessment"]
 
-    def get_queryset(self, request):
-        # `exclude` only shapes the edit form: the list must not load every PDF either.
-        return super().get_queryset(request).defer("pdf")
+    @admin.display(description=_("Stored file"))
+    def stored_file(self, obj):
+        return storage.report_name(obj.sha256)
 
 
 @admin.register(AuditEvent)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import gc
-import hashlib
 import logging
 import secrets
 import traceback
@@ -27,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import permissions, signing, workflow
+from . import permissions, signing, storage, workflow
 from .models import (
     Assessment,
     IssueFailure,
@@ -123,13 +122,15 @@ def issue_report(*, assessment_id: int) -> SignedReport:
                 location=assessment.owner_unit.name,
                 visible_box=signature_box,
             )
+            # The file is written before the row commits: a rollback leaves at worst an
+            # orphan file (listed by `manage.py reports_check`), never a row without its file.
+            sha256 = storage.store_report(signed)
             report = SignedReport.objects.create(
                 assessment=assessment,
                 version=approval.version,
                 report_number=number,
                 approved_by=approver,
-                pdf=signed,
-                sha256=hashlib.sha256(signed).hexdigest(),
+                sha256=sha256,
                 signed_at=signed_at,
                 signer=identity.name,
                 certificate_fingerprint=identity.fingerprint,
@@ -243,7 +244,7 @@ def issue_panel(user, assessment: Assessment, *, polls: int = 0) -> dict:
     waiting = progress is not None and progress.state in {"queued", "running", "retry"}
     return {
         "assessment": assessment,
-        "signed_report": SignedReport.objects.defer("pdf").filter(assessment=assessment).first()
+        "signed_report": SignedReport.objects.filter(assessment=assessment).first()
         if assessment.status == Status.ISSUED
         else None,
         "can_download": permissions.can_download_report(user, assessment),

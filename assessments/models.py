@@ -541,7 +541,11 @@ class ReviewEvent(models.Model):
 
 
 class SignedReport(models.Model):
-    """The PDF rendered and signed at approval. Stored once; never regenerated in place."""
+    """The PDF rendered and signed at approval. Stored once; never regenerated in place.
+
+    The file itself is in the ``reports`` storage under a name derived from ``sha256``
+    (`assessments.storage.report_name`); every read re-hashes it against this row.
+    """
 
     assessment = models.OneToOneField(
         Assessment,
@@ -559,7 +563,6 @@ class SignedReport(models.Model):
         related_name="+",
         verbose_name=_("Approved by"),
     )
-    pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     signed_at = models.DateTimeField(_("Signed at"))
     signer = models.CharField(_("Signer"), max_length=100)

@@ -135,28 +135,36 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     path = settings.ZHOUCUN_TRUST_ROOTS
     if not path or not Path(path).is_file():
         raise SigningNotConfigured(f"No trust roots at {path!r}: set ZHOUCUN_TRUST_ROOTS.")
+    return load_roots(Path(path).read_bytes())
+
+
+def load_roots(pem: bytes) -> list[asn1_x509.Certificate]:
     roots = []
-    for certificate in x509.load_pem_x509_certificates(Path(path).read_bytes()):
+    for certificate in x509.load_pem_x509_certificates(pem):
         der = certificate.public_bytes(serialization.Encoding.DER)
         roots.append(asn1_x509.Certificate.load(der))
     return roots
 
 
-def verify_pdf(data: bytes) -> Verdict:
-    """Does the PDF carry an intact signature, over the whole file, by a trusted signer?"""
+def unreadable_problem(error_class: str) -> str:
+    return _("The file is not a readable PDF (%(error)s).") % {"error": error_class}
+
+
+def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None) -> Verdict:
+    """Does the PDF carry an intact signature, over the whole file, by a trusted signer?
+
+    Trusted means: by the configured trust roots, or by `roots` when given (a restore checks
+    against the roots it restored). Public uploads go through `verify_bounds` first.
+    """
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except (PdfError, ValueError, KeyError, TypeError) as exc:
-        return Verdict(
-            signed=False,
-            problem=_("The file is not a readable PDF (%(error)s).")
-            % {"error": exc.__class__.__name__},
-        )
+        return Verdict(signed=False, problem=unreadable_problem(exc.__class__.__name__))
     if not signatures:
         return Verdict(signed=False, problem=_("The file has no signature."))
     signature = signatures[-1]
-    context = ValidationContext(trust_roots=trust_roots())
+    context = ValidationContext(trust_roots=roots if roots is not None else trust_roots())
     try:
         status = validate_pdf_signature(signature, context)
     except (SignatureValidationError, ValueError, KeyError):

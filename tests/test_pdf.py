@@ -15,6 +15,7 @@ from assessments.content import assessment_content
 from assessments.demo import load_demo, load_demo_spec
 from assessments.models import Assessment, AuditAction, AuditEvent, SignedReport, Status
 from assessments.reports import ReportRenderError, StaticOnlyFetcher, render_pdf
+from assessments.storage import read_report_bytes
 
 from .reference import missing_in_order, reference_paragraphs
 
@@ -35,6 +36,10 @@ def issued(demo) -> SignedReport:
     return issuing.issue_report(assessment_id=assessment.pk)
 
 
+def stored(report: SignedReport) -> bytes:
+    return read_report_bytes(report.sha256)
+
+
 def pdf_text(pdf: bytes) -> str:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
@@ -48,20 +53,20 @@ def pdffonts(pdf: bytes) -> list[list[str]]:
 
 
 def test_the_issued_report_holds_every_paragraph_of_the_reference_in_order(issued):
-    text = pdf_text(bytes(issued.pdf))
+    text = pdf_text(stored(issued))
 
     assert missing_in_order(reference_paragraphs(), text) == []
     assert issued.report_number in text
 
 
 def test_the_text_check_notices_a_missing_paragraph(issued):
-    text = pdf_text(bytes(issued.pdf)).replace("可行性", "")
+    text = pdf_text(stored(issued)).replace("可行性", "")
 
     assert missing_in_order(reference_paragraphs(), text) != []
 
 
 def test_only_embedded_subset_cjk_fonts_are_used(issued):
-    rows = pdffonts(bytes(issued.pdf))
+    rows = pdffonts(stored(issued))
     names = " ".join(row[0] for row in rows)
 
     assert rows
@@ -73,11 +78,11 @@ def test_only_embedded_subset_cjk_fonts_are_used(issued):
 
 
 def test_the_signature_is_intact_trusted_and_covers_the_whole_file(issued):
-    verdict = signing.verify_pdf(bytes(issued.pdf))
+    verdict = signing.verify_pdf(stored(issued))
 
     assert verdict.valid
     assert verdict.signer == signing.signer_identity().name
-    assert issued.sha256 == hashlib.sha256(bytes(issued.pdf)).hexdigest()
+    assert issued.sha256 == hashlib.sha256(stored(issued)).hexdigest()
 
 
 def test_the_signature_reason_names_the_approver(issued):
@@ -85,7 +90,7 @@ def test_the_signature_reason_names_the_approver(issued):
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    signature = PdfFileReader(BytesIO(bytes(issued.pdf))).embedded_signatures[0]
+    signature = PdfFileReader(BytesIO(stored(issued))).embedded_signatures[0]
 
     assert "王建国" in str(signature.sig_object["/Reason"])
 
@@ -97,7 +102,7 @@ def flip_one_byte(pdf: bytes) -> bytes:
 
 
 def test_one_changed_byte_fails_verification(issued):
-    verdict = signing.verify_pdf(flip_one_byte(bytes(issued.pdf)))
+    verdict = signing.verify_pdf(flip_one_byte(stored(issued)))
 
     assert not verdict.valid
     assert not verdict.intact
@@ -105,8 +110,8 @@ def test_one_changed_byte_fails_verification(issued):
 
 def test_the_verify_command_accepts_the_issued_file_and_rejects_a_changed_one(issued, tmp_path):
     good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
-    good.write_bytes(bytes(issued.pdf))
-    bad.write_bytes(flip_one_byte(bytes(issued.pdf)))
+    good.write_bytes(stored(issued))
+    bad.write_bytes(flip_one_byte(stored(issued)))
 
     call_command("verify_report", str(good), stdout=open("/dev/null", "w"))  # noqa: SIM115
     with pytest.raises(CommandError, match="NOT VALID"):
@@ -114,7 +119,7 @@ def test_the_verify_command_accepts_the_issued_file_and_rejects_a_changed_one(is
 
 
 def test_content_appended_after_signing_is_detected(issued):
-    verdict = signing.verify_pdf(bytes(issued.pdf) + b"\n% appended\n")
+    verdict = signing.verify_pdf(stored(issued) + b"\n% appended\n")
 
     assert not verdict.valid
 
@@ -123,7 +128,7 @@ def test_a_signature_from_another_ca_is_not_trusted(issued, tmp_path, settings):
     other_root, _p12 = signing.create_dev_ca(tmp_path, organisation="别处", password="x-Other-1")
     settings.ZHOUCUN_TRUST_ROOTS = str(other_root)
 
-    verdict = signing.verify_pdf(bytes(issued.pdf))
+    verdict = signing.verify_pdf(stored(issued))
 
     assert verdict.intact and not verdict.trusted and not verdict.valid
 
@@ -145,7 +150,7 @@ def test_the_verification_page_needs_no_login_and_shows_the_facts(client, issued
 def test_uploading_the_issued_file_says_identical_and_valid(client, issued):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("r.pdf", bytes(issued.pdf), content_type="application/pdf")
+    upload = SimpleUploadedFile("r.pdf", stored(issued), content_type="application/pdf")
     response = client.post(reverse("verify", args=[issued.verification_token]), {"pdf": upload})
 
     assert response.context["identical"] is True
@@ -156,7 +161,7 @@ def test_uploading_the_issued_file_says_identical_and_valid(client, issued):
 def test_uploading_a_changed_file_says_not_identical_and_invalid(client, issued):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    changed = flip_one_byte(bytes(issued.pdf))
+    changed = flip_one_byte(stored(issued))
     upload = SimpleUploadedFile("r.pdf", changed, content_type="application/pdf")
     response = client.post(reverse("verify_upload"), {"pdf": upload})
 
@@ -186,7 +191,7 @@ def test_a_clerk_downloads_the_stored_file_and_it_is_audited(client, issued):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content == bytes(issued.pdf)
+    assert response.content == stored(issued)
     assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, user=clerk).count() == 1
 
 
@@ -206,7 +211,7 @@ def test_the_issued_pdf_is_never_rewritten_in_place(issued):
 
     assert again.pk == issued.pk
     with pytest.raises(IntegrityError), transaction.atomic():
-        SignedReport.objects.filter(pk=issued.pk).update(pdf=b"other")
+        SignedReport.objects.filter(pk=issued.pk).update(sha256="0" * 64)
 
 
 def test_report_numbers_count_up_per_unit_and_year(demo):
@@ -410,7 +415,7 @@ def test_an_uploaded_seal_image_appears_beside_the_signature_block(demo, client)
     report = issuing.issue_report(assessment_id=reference.pk)
 
     images = subprocess.run(
-        ["pdfimages", "-list", "-"], input=bytes(report.pdf), capture_output=True, check=True
+        ["pdfimages", "-list", "-"], input=stored(report), capture_output=True, check=True
     ).stdout.decode()
     assert " 40    40 " in images or "   40    40" in images
 
@@ -438,7 +443,7 @@ def test_without_a_trust_root_the_page_says_it_cannot_check_not_that_the_file_is
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.ZHOUCUN_TRUST_ROOTS = "/nonexistent/root.pem"
-    upload = SimpleUploadedFile("r.pdf", bytes(issued.pdf), content_type="application/pdf")
+    upload = SimpleUploadedFile("r.pdf", stored(issued), content_type="application/pdf")
     response = client.post(reverse("verify_upload"), {"pdf": upload})
 
     assert response.status_code == 200
@@ -493,7 +498,7 @@ def test_the_signature_field_lies_over_the_signature_block_on_the_last_page(issu
 
     from pypdf import PdfReader
 
-    reader = PdfReader(BytesIO(bytes(issued.pdf)))
+    reader = PdfReader(BytesIO(stored(issued)))
     last = reader.pages[-1]
     widgets = [a.get_object() for a in last.get("/Annots", []) if a.get_object().get("/FT")]
     assert [w["/FT"] for w in widgets] == ["/Sig"]

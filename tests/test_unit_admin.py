@@ -46,7 +46,7 @@ def roles_of(user, unit) -> set[str]:
 
 
 def issue_number(unit, author, number: str) -> SignedReport:
-    """A signed-report row carrying `number`, as if the unit had issued it (no PDF needed
+    """A signed-report row carrying `number`, as if the unit had issued it (no file needed
     for what is tested here: the number's prefix)."""
     assessment = make_assessment(unit=unit, author=author)
     version = Version.objects.create(assessment=assessment, number=1, content={}, created_by=author)
@@ -55,7 +55,6 @@ def issue_number(unit, author, number: str) -> SignedReport:
         version=version,
         report_number=number,
         approved_by=author,
-        pdf=b"%PDF-1.7",
         sha256=number.encode().hex()[:64].ljust(64, "0"),
         signed_at=timezone.now(),
         signer="测试",

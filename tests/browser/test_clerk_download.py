@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from assessments import issuing, signing
 from assessments.demo import load_demo, load_demo_spec
 from assessments.models import Assessment
+from assessments.storage import read_report_bytes
 
 from .conftest import login, outside_the_event_loop
 
@@ -55,7 +56,7 @@ def test_a_clerk_downloads_the_signed_report_and_its_qr_opens_the_verification_p
     download_info.value.save_as(path)
     data = path.read_bytes()
 
-    assert data == bytes(issued.pdf)
+    assert data == read_report_bytes(issued.sha256)
     assert outside_the_event_loop(signing.verify_pdf, data).valid
 
     urls = qr_urls(path, tmp_path)

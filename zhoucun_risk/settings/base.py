@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_header, env_int, env_list, env_networks, env_str
+from .env import env_bool, env_header, env_int, env_list, env_networks, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("ZHOUCUN_VAR_DIR", str(BASE_DIR / "var")))
@@ -92,6 +92,14 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id at OWASP's parameters first; PBKDF2 (Django's former default) stays so existing
+# hashes still verify, and each is rehashed with Argon2id at the user's next login.
+PASSWORD_HASHERS = [
+    "zhoucun_risk.hashers.OwaspArgon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out usernames before any password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -152,9 +160,44 @@ ATTACHMENTS_STORAGE = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": Path(env_str("ZHOUCUN_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))},
 }
+
+# Signed reports (see README, "Storage and backup"): written once under their SHA-256 into
+# their own storage alias — a directory by default, an S3-compatible bucket by configuration.
+ZHOUCUN_REPORTS_BACKEND = env_str("ZHOUCUN_REPORTS_BACKEND", "filesystem")
+if ZHOUCUN_REPORTS_BACKEND == "filesystem":
+    REPORTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("ZHOUCUN_REPORTS_ROOT", str(VAR_DIR / "reports")),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif ZHOUCUN_REPORTS_BACKEND == "s3":
+    # django-storages (pip install "django-storages[s3]"); the credentials are read by boto3
+    # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), not from here.
+    REPORTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_required("ZHOUCUN_S3_BUCKET"),
+            "endpoint_url": env_str("ZHOUCUN_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("ZHOUCUN_S3_REGION", "") or None,
+            "location": env_str("ZHOUCUN_S3_PREFIX", "reports"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Written once: an existing name is never replaced (the storage picks another
+            # name, which `store_report` deletes again).
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"ZHOUCUN_REPORTS_BACKEND must be 'filesystem' or 's3', got {ZHOUCUN_REPORTS_BACKEND!r}"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "reports": REPORTS_STORAGE,
     "attachments": ATTACHMENTS_STORAGE,
 }
 # The largest evidence file accepted (PDF, JPEG or PNG).
@@ -225,7 +268,29 @@ ZHOUCUN_TRUST_ROOTS = env_str("ZHOUCUN_TRUST_ROOTS", "")
 ZHOUCUN_PUBLIC_URL = env_str("ZHOUCUN_PUBLIC_URL", "http://127.0.0.1:8000")
 # Uploads on the public verification page are read in memory, never stored.
 ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES = env_int("ZHOUCUN_VERIFY_UPLOAD_MAX_MB", 20) * 1024 * 1024
+# An upload must look like a PDF (it starts with %PDF- and ends with %%EOF) before it is
+# parsed; parsing runs in a child process bounded in time and memory, at most
+# ZHOUCUN_VERIFY_CONCURRENCY at once on this machine (the others are asked to retry), and
+# each address may upload ZHOUCUN_VERIFY_RATE_PER_MINUTE files a minute.
+ZHOUCUN_VERIFY_TIMEOUT_SECONDS = env_int("ZHOUCUN_VERIFY_TIMEOUT_SECONDS", 5)
+ZHOUCUN_VERIFY_MEMORY_MB = env_int("ZHOUCUN_VERIFY_MEMORY_MB", 512)
+ZHOUCUN_VERIFY_CONCURRENCY = env_int("ZHOUCUN_VERIFY_CONCURRENCY", 2)
+ZHOUCUN_VERIFY_RATE_PER_MINUTE = env_int("ZHOUCUN_VERIFY_RATE_PER_MINUTE", 10)
+ZHOUCUN_VERIFY_SLOTS_DIR = env_str("ZHOUCUN_VERIFY_SLOTS_DIR", str(VAR_DIR / "verify-slots"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# The per-address upload counter must be shared by all worker processes of a machine, so it
+# lives in files under var/ rather than in each process's memory. Several machines count
+# separately (each allows the rate), unless ZHOUCUN_RATELIMIT_CACHE names a shared cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("ZHOUCUN_RATELIMIT_CACHE_DIR", str(VAR_DIR / "ratelimit")),
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES + 1
 
 # Refusals (403, 400) are logged in one line, never a traceback; only 500s carry one

@@ -3,19 +3,12 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import (
-    ATTACHMENTS_STORAGE,
-    SECRET_KEY,
-    VAR_DIR,
-    ZHOUCUN_SIGNING_P12,
-    ZHOUCUN_TRUST_ROOTS,
-)
+from .base import SECRET_KEY, STORAGES, VAR_DIR, ZHOUCUN_SIGNING_P12, ZHOUCUN_TRUST_ROOTS
 
 DEBUG = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "attachments": ATTACHMENTS_STORAGE,
 }
 
 

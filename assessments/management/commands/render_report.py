@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from assessments.content import assessment_content
 from assessments.models import Assessment, SignedReport
 from assessments.reports import ReportRenderError, render_pdf
+from assessments.storage import read_report_bytes
 
 
 class Command(BaseCommand):
@@ -26,7 +28,10 @@ class Command(BaseCommand):
             raise CommandError(f"No assessment {assessment_id}.")
         report = SignedReport.objects.filter(assessment=assessment).first()
         if report is not None:
-            output.write_bytes(bytes(report.pdf))
+            data = read_report_bytes(report.sha256)
+            if hashlib.sha256(data).hexdigest() != report.sha256:
+                raise CommandError(f"The stored file of {report.report_number} was altered.")
+            output.write_bytes(data)
             self.stdout.write(f"{output}: issued report {report.report_number} (signed).")
             return
         try:
