@@ -73,13 +73,20 @@ def _verify_upload(request: HttpRequest, report: SignedReport | None) -> dict:
     data = upload.read()
     digest = hashlib.sha256(data).hexdigest()
     matching = report if report is not None else SignedReport.objects.filter(sha256=digest).first()
+    identical = matching is not None and matching.sha256 == digest
+    verdict = _signature_verdict(data)
     return {
         "checked": True,
         "upload_name": upload.name,
         "upload_sha256": digest,
-        "identical": matching is not None and matching.sha256 == digest,
-        "matching_report": matching if matching is not None and matching.sha256 == digest else None,
-        "verdict": _signature_verdict(data),
+        "identical": identical,
+        "matching_report": matching if identical else None,
+        "verdict": verdict,
+        "outcome": signing.upload_outcome(
+            verdict,
+            identical_to=matching.report_number if identical else None,
+            expected=report.report_number if report is not None else None,
+        ),
     }
 
 
@@ -134,8 +141,10 @@ def _render_verify(
 ) -> HttpResponse:
     report = None
     if token is not None:
+        # The public sees what proves the report, nothing of the internal review: no
+        # staff names (the certificate's subject aside), no status history.
         report = (
-            SignedReport.objects.select_related("assessment", "approved_by")
+            SignedReport.objects.select_related("assessment__owner_unit")
             .defer("pdf")
             .filter(verification_token=token)
             .first()
@@ -147,10 +156,6 @@ def _render_verify(
         "max_mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20,
         "upload_error": upload_error,
     }
-    if report is not None:
-        context["events"] = list(
-            report.assessment.review_events.select_related("actor").order_by("created_at", "id")
-        )
     if check_upload:
         context.update(_verify_upload(request, report))
     return render(request, "verify.html", context, status=status)

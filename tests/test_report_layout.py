@@ -71,7 +71,9 @@ def test_a_28_character_project_name_gives_a_balanced_title_with_the_ending_whol
 
 
 def test_title_lines_are_balanced_and_keep_brackets_with_their_words():
-    assert title_lines("周村区重大项目社会稳定风险评估报告") == ["周村区重大项目社会稳定风险评估报告"]
+    assert title_lines("周村区重大项目社会稳定风险评估报告") == [
+        "周村区重大项目社会稳定风险评估报告"
+    ]
     assert title_lines(PROJECT_28 + "社会稳定风险评估报告") == [
         PROJECT_28[:14],
         PROJECT_28[14:],
@@ -94,7 +96,11 @@ def test_ten_risk_points_print_each_responsible_party_on_one_line(reference_cont
     content = {
         **reference_content,
         "risk_points": [
-            {**point, "description": f"风险点{n}：施工期间交通组织调整", "responsible_party": PARTY_8}
+            {
+                **point,
+                "description": f"风险点{n}：施工期间交通组织调整",
+                "responsible_party": PARTY_8,
+            }
             for n in range(1, 11)
         ],
     }
