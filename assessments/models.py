@@ -8,14 +8,51 @@ triggers created in migration 0002, so not even raw SQL can rewrite history.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+# The longest text a user may type in each long field, in characters: one number for the
+# browser's counter, the form, the model and a database constraint. Sized on the reference
+# report (基本情况 ≈ 1,100 characters) with room to spare, and so that a paste accident
+# cannot make a report of dozens of pages.
+TEXT_LIMITS = {
+    "basic_situation": 6000,
+    "risk_narrative": 4000,
+    "conclusion": 2000,
+    "deviation_reason": 1000,
+    "basis_documents": 6000,
+    "emergency_plan": 6000,
+    "finding": 3000,
+    "risk_description": 1000,
+    "mitigation": 2000,
+    "review_comment": 2000,
+}
+
+
+def bounded_text(verbose_name, limit_key: str, **kwargs) -> models.TextField:
+    limit = TEXT_LIMITS[limit_key]
+    return models.TextField(
+        verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs
+    )
+
+
+def length_limit(field: str, limit_key: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), TEXT_LIMITS[limit_key]), name=name
+    )
 
 
 class Role(models.TextChoices):
@@ -222,8 +259,8 @@ class Assessment(models.Model):
     )
     evaluating_unit = models.CharField(_("Evaluating unit"), max_length=100)
     report_date = models.DateField(_("Report date"), null=True, blank=True)
-    basic_situation = models.TextField(_("Basic situation"), blank=True)
-    risk_narrative = models.TextField(_("Risk points and mitigation"), blank=True)
+    basic_situation = bounded_text(_("Basic situation"), "basic_situation", blank=True)
+    risk_narrative = bounded_text(_("Risk points and mitigation"), "risk_narrative", blank=True)
     risk_level = models.ForeignKey(
         RiskLevel,
         on_delete=models.PROTECT,
@@ -235,18 +272,19 @@ class Assessment(models.Model):
     recommendation = models.CharField(
         _("Recommendation"), max_length=10, choices=Recommendation.choices, blank=True
     )
-    deviation_reason = models.TextField(
+    deviation_reason = bounded_text(
         _("Reason for departing from the suggestion"),
+        "deviation_reason",
         blank=True,
         help_text=_(
             "Required when the chosen level or recommendation differs from what the risk "
             "matrix suggests."
         ),
     )
-    conclusion = models.TextField(_("Conclusion"), blank=True)
+    conclusion = bounded_text(_("Conclusion"), "conclusion", blank=True)
     # Standard mode (一般评估) sections; simple mode leaves them empty.
-    basis_documents = models.TextField(_("Basis documents"), blank=True)
-    emergency_plan = models.TextField(_("Emergency plan"), blank=True)
+    basis_documents = bounded_text(_("Basis documents"), "basis_documents", blank=True)
+    emergency_plan = bounded_text(_("Emergency plan"), "emergency_plan", blank=True)
 
     status = models.CharField(
         _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -285,6 +323,17 @@ class Assessment(models.Model):
                 condition=Q(recommendation__in=[*Recommendation.values, ""]),
                 name="assessment_recommendation_valid",
             ),
+            *(
+                length_limit(field, field, f"assessment_{field}_length")
+                for field in (
+                    "basic_situation",
+                    "risk_narrative",
+                    "conclusion",
+                    "deviation_reason",
+                    "basis_documents",
+                    "emergency_plan",
+                )
+            ),
         ]
         permissions = [
             ("review_assessment", _("Can review assessments")),
@@ -320,7 +369,7 @@ class Finding(models.Model):
         Assessment, on_delete=models.CASCADE, related_name="findings", verbose_name=_("Assessment")
     )
     dimension = models.CharField(_("Dimension"), max_length=20, choices=Dimension.choices)
-    text = models.TextField(_("Finding"), blank=True)
+    text = bounded_text(_("Finding"), "finding", blank=True)
     verdict = models.CharField(_("Verdict"), max_length=20, choices=Verdict.choices, blank=True)
 
     class Meta:
@@ -336,6 +385,7 @@ class Finding(models.Model):
             models.CheckConstraint(
                 condition=Q(verdict__in=[*Verdict.values, ""]), name="finding_verdict_valid"
             ),
+            length_limit("text", "finding", "finding_text_length"),
         ]
 
     def __str__(self) -> str:
@@ -392,7 +442,7 @@ class RiskPoint(models.Model):
         verbose_name=_("Assessment"),
     )
     order = models.PositiveSmallIntegerField(_("Order"), default=0)
-    description = models.TextField(_("Risk point"), max_length=1000)
+    description = bounded_text(_("Risk point"), "risk_description")
     category = models.CharField(_("Category"), max_length=20, choices=RiskCategory.choices)
     likelihood = models.PositiveSmallIntegerField(_("Likelihood"), validators=SCORE_VALIDATORS)
     impact = models.PositiveSmallIntegerField(_("Impact"), validators=SCORE_VALIDATORS)
@@ -408,7 +458,7 @@ class RiskPoint(models.Model):
         related_name="+",
         verbose_name=_("Level after measures"),
     )
-    mitigation = models.TextField(_("Mitigation measures"), max_length=2000)
+    mitigation = bounded_text(_("Mitigation measures"), "mitigation")
     responsible_party = models.CharField(_("Responsible party"), max_length=100)
 
     class Meta:
@@ -427,6 +477,8 @@ class RiskPoint(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=RiskCategory.values), name="risk_point_category_valid"
             ),
+            length_limit("description", "risk_description", "risk_point_description_length"),
+            length_limit("mitigation", "mitigation", "risk_point_mitigation_length"),
         ]
 
     def __str__(self) -> str:
@@ -486,7 +538,7 @@ class ReviewEvent(models.Model):
     )
     from_status = models.CharField(_("Old state"), max_length=10, choices=Status.choices)
     to_status = models.CharField(_("New state"), max_length=10, choices=Status.choices)
-    comment = models.TextField(_("Comment"), blank=True)
+    comment = bounded_text(_("Comment"), "review_comment", blank=True)
     created_at = models.DateTimeField(_("Time"), default=timezone.now)
 
     class Meta:
@@ -494,6 +546,9 @@ class ReviewEvent(models.Model):
         verbose_name_plural = _("Review events")
         ordering = ["assessment", "created_at", "id"]
         indexes = [models.Index(fields=["assessment", "created_at"], name="review_event_timeline")]
+        constraints = [
+            length_limit("comment", "review_comment", "review_event_comment_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -215,25 +215,37 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("assessments:step", pk=pk, step=missing.slug)
 
     conflict = None
+    conflict_rows: list[dict] = []
     lock_version = assessment.lock_version
     if request.method == "POST" and current.slug != "preview":
         forms = current.forms(assessment, data=request.POST)
-        if all(form.is_valid() for form in forms.values()):
-            expected = _posted_int(request, "lock_version")
-            try:
-                services.assessment_save_step(
-                    assessment=assessment, expected_version=expected, apply=current.apply(forms)
-                )
-            except services.StaleEdit as stale:
-                conflict = stale.current
-                lock_version = expected
-            except services.NotEditable as frozen:
-                return _not_editable(request, frozen.current)
-            else:
-                return _after_save(request, assessment, current)
+        # Every form is validated (no short-circuit), so every mistake is marked at once.
+        valid = all([form.is_valid() for form in forms.values()])
+        expected = _posted_int(request, "lock_version")
+        try:
+            saved = services.assessment_save_step(
+                assessment=assessment,
+                expected_version=expected,
+                apply=current.apply(forms),
+                actor=request.user,
+                request=request,
+                step=current.slug,
+            )
+        except services.StaleEdit as stale:
+            conflict = stale.current
+            fresh = wizard.wizard_queryset().get(pk=pk)
+            conflict_rows = current.differences(fresh, forms)
+            # Having seen both, saving again keeps the user's input over the other save.
+            lock_version = stale.current.lock_version
+        except services.NotEditable as frozen:
+            return _not_editable(request, frozen.current)
         else:
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            lock_version = request.POST.get("lock_version", lock_version)
+            if valid:
+                return _after_save(request, assessment, current)
+            # A draft keeps what is valid; only the marked fields still need attention.
+            messages.error(request, _("What is valid was saved. Please correct the marked fields."))
+            assessment = wizard.wizard_queryset().get(pk=pk)
+            lock_version = saved.lock_version
     else:
         forms = current.forms(assessment, add_row=request.GET.get("add"))
 
@@ -247,6 +259,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "forms": forms,
         "lock_version": lock_version,
         "conflict": conflict,
+        "conflict_rows": conflict_rows,
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
     }
     if assessment.status == Status.RETURNED:
