@@ -369,7 +369,7 @@ class RiskPointForm(RowForm):
         super().__init__(*args, **kwargs)
         self.levels = levels
         self.fields["level_after"].choices = [("", "—")] + [
-            (code, level.name) for code, level in levels.items()
+            (code, level.display_name) for code, level in levels.items()
         ]
 
     def clean_level_after(self) -> RiskLevel:
@@ -511,3 +511,21 @@ class ReturnForm(forms.Form):
         ),
         error_messages={"required": _("A comment is required to return an assessment.")},
     )
+
+
+class SubmitForm(forms.Form):
+    """Submission; after a return the author may answer the reviewer's comments."""
+
+    reply = forms.CharField(
+        label=_("Reply to the reviewer's comments"),
+        required=False,
+        max_length=TEXT_LIMITS["review_comment"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What you changed, or why you did not. The reviewer sees it beside the changes."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_printable(self)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -180,6 +180,10 @@ class Recommendation(models.TextChoices):
     REJECT = "reject", _("Do not implement")
 
 
+# Names of the standard levels (发改投资〔2012〕2492号) for a user interface in another language.
+STANDARD_LEVEL_NAMES = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
+
+
 class RiskLevel(models.Model):
     """One level of the risk-level scheme (低/中/高). Data, loaded from fixtures/."""
 
@@ -200,7 +204,17 @@ class RiskLevel(models.Model):
         ordering = ["rank"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The level's name for the interface: the scheme's own (data, Chinese) in Chinese,
+        a translated name for the standard codes in other languages. The report always
+        prints the scheme's own name."""
+        if (translation.get_language() or "").startswith("zh"):
+            return self.name
+        standard = STANDARD_LEVEL_NAMES.get(self.code)
+        return str(standard) if standard is not None else self.name
 
 
 class RiskMatrixCell(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
+from .content import assessment_content
 from .diffs import content_diff
-from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
+from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm, SubmitForm
 from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
-from .reports import preview_html, render_report_body
+from .reports import ReportRenderError, preview_html, render_pdf, render_report_body
 
 PAGE_SIZE = 20
 # The list filter that shows all of a home-page section.
@@ -270,6 +272,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         # The preview is reachable only once every step is complete (its preconditions).
         context["report_html"] = preview_html(assessment)
         context["can_submit"] = permissions.can_submit(request.user, assessment)
+        context["submit_form"] = SubmitForm() if assessment.status == Status.RETURNED else None
     status = 409 if conflict else 200
     return render(request, current.template, context, status=status)
 
@@ -297,12 +300,18 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if previewed is None:
         messages.error(request, STALE_PAGE)
         return redirect("assessments:step", pk=pk, step="preview")
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reply", []):
+            messages.error(request, _("Not submitted: %(error)s") % {"error": error})
+        return redirect("assessments:step", pk=pk, step="preview")
     try:
         workflow.assessment_submit(
             assessment=assessment,
             actor=request.user,
             request=request,
             expected_lock_version=previewed,
+            reply=form.cleaned_data["reply"],
         )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)
@@ -317,7 +326,21 @@ def _history(assessment: Assessment) -> dict:
         assessment.review_events.select_related("actor", "version").order_by("created_at", "id")
     )
     returned = [event for event in events if event.to_status == Status.RETURNED]
-    return {"events": events, "latest_return": returned[-1] if returned else None}
+    latest_return = returned[-1] if returned else None
+    # The author's answer to that return: the comment of the resubmission after it.
+    replies = [
+        event
+        for event in events
+        if latest_return is not None
+        and event.from_status == Status.RETURNED
+        and (event.created_at, event.pk) > (latest_return.created_at, latest_return.pk)
+        and event.comment
+    ]
+    return {
+        "events": events,
+        "latest_return": latest_return,
+        "latest_reply": replies[0] if replies else None,
+    }
 
 
 def _review_context(assessment: Assessment) -> dict:
@@ -491,3 +514,26 @@ def assessment_export(request: HttpRequest) -> HttpResponse:
 def _csv_safe(value: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@require_GET
+def assessment_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as it stands, as a PDF watermarked 草稿 and not signed: to read on paper or
+    pass round before submitting. Anyone who may see the assessment may have it. Audited."""
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
+    try:
+        pdf = render_pdf(assessment_content(assessment), draft_watermark=True)
+    except ReportRenderError as problem:
+        messages.error(request, str(problem))
+        return redirect(assessment.get_absolute_url())
+    audit_record(
+        action=AuditAction.DOWNLOAD,
+        user=request.user,
+        request=request,
+        obj=assessment,
+        detail=f"draft PDF, edit version {assessment.lock_version}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = quote(f"草稿-{assessment.project_name}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
