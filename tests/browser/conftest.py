@@ -26,6 +26,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# axe-core, vendored from its npm package (static/vendor/axe-core-*/, with its licence).
+AXE = next((Path(__file__).resolve().parents[2] / "static" / "vendor").glob("axe-core-*/axe.min.js"))
+# WCAG 2.1 levels A and AA, which GB/T 37668-2019 follows.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Runs axe in every page the browser shows: after each load and after each htmx swap
+# (boosted forms replace the body without a load). Results go back through a binding.
+AXE_RUNNER = """
+(() => {
+  const tags = %s;
+  let queued = false;
+  function check() {
+    if (queued) { return; }
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      window.axe.run(document, {runOnly: {type: "tag", values: tags}}).then((result) => {
+        window.__axeReport(location.href, result.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
+        })));
+      });
+    }, 0);
+  }
+  window.addEventListener("load", check);
+  document.addEventListener("htmx:afterSettle", check);
+})();
+""" % AXE_TAGS
 
 
 def pytest_collection_modifyitems(items):
@@ -53,6 +80,12 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    checked: dict[str, list] = {}
+    context.expose_binding(
+        "__axeReport", lambda _source, url, violations: checked.setdefault(url, []).extend(violations)
+    )
+    context.add_init_script(path=str(AXE))
+    context.add_init_script(script=AXE_RUNNER)
     page = context.new_page()
     page.base_url = live_server.url
     # Every page must work under the enforced Content Security Policy.
@@ -66,8 +99,28 @@ def page(browser, live_server):
         ),
     )
     yield page
+    # The page the test ended on is checked too, whatever state it was left in.
+    final = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})))",
+        AXE_TAGS,
+    )
+    checked.setdefault(page.url, []).extend(final)
     context.close()
     assert violations == [], violations
+    failures = {url: found for url, found in checked.items() if found}
+    assert checked, "axe-core checked no page"
+    assert failures == {}, _axe_summary(failures)
+
+
+def _axe_summary(failures: dict[str, list]) -> str:
+    lines = ["WCAG 2.1 A/AA violations found by axe-core:"]
+    for url, found in failures.items():
+        for violation in found:
+            lines.append(f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.extend(f"    {node}" for node in violation["nodes"])
+    return "\n".join(lines)
 
 
 @pytest.fixture
