@@ -88,6 +88,9 @@ def page(browser, live_server):
     context.add_init_script(script=AXE_RUNNER)
     page = context.new_page()
     page.base_url = live_server.url
+    # Confirmations (submitting for review) are answered yes and kept for the test to read.
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     # Every page must work under the enforced Content Security Policy.
     violations = []
     page.on(
