@@ -5,6 +5,7 @@ Django's sync ORM refuse to run in the same thread unless told it is safe, which
 because the test thread and the live server never share a connection.
 """
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -27,14 +28,15 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # axe-core, vendored from its npm package (static/vendor/axe-core-*/, with its licence).
-AXE = next((Path(__file__).resolve().parents[2] / "static" / "vendor").glob("axe-core-*/axe.min.js"))
+VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+AXE = next(VENDOR.glob("axe-core-*/axe.min.js"))
 # WCAG 2.1 levels A and AA, which GB/T 37668-2019 follows.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Runs axe in every page the browser shows: after each load and after each htmx swap
 # (boosted forms replace the body without a load). Results go back through a binding.
 AXE_RUNNER = """
 (() => {
-  const tags = %s;
+  const tags = AXE_TAGS;
   let queued = false;
   function check() {
     if (queued) { return; }
@@ -52,7 +54,7 @@ AXE_RUNNER = """
   window.addEventListener("load", check);
   document.addEventListener("htmx:afterSettle", check);
 })();
-""" % AXE_TAGS
+""".replace("AXE_TAGS", json.dumps(AXE_TAGS))
 
 
 def pytest_collection_modifyitems(items):
@@ -81,9 +83,11 @@ def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     checked: dict[str, list] = {}
-    context.expose_binding(
-        "__axeReport", lambda _source, url, violations: checked.setdefault(url, []).extend(violations)
-    )
+
+    def report(_source, url, violations):
+        checked.setdefault(url, []).extend(violations)
+
+    context.expose_binding("__axeReport", report)
     context.add_init_script(path=str(AXE))
     context.add_init_script(script=AXE_RUNNER)
     page = context.new_page()
