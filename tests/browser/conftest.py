@@ -92,6 +92,7 @@ def page(browser, live_server):
     context.add_init_script(script=AXE_RUNNER)
     page = context.new_page()
     page.base_url = live_server.url
+    page.axe_checked = checked
     # Confirmations (submitting for review) are answered yes and kept for the test to read.
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
@@ -140,6 +141,17 @@ def screenshot():
         return path
 
     return take
+
+
+def visit(page, url: str) -> None:
+    """Open `url` and wait until axe-core has checked it (a page left at once may otherwise
+    go unchecked)."""
+    page.goto(url)
+    for _ in range(200):
+        if page.url in page.axe_checked:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"axe-core did not check {page.url}")
 
 
 def login(page, username: str, password: str) -> None:
