@@ -50,6 +50,8 @@ def test_bad_input_on_each_step_is_explained_in_chinese_and_kept(page, screensho
     page.fill("[name=responsible-0-phone]", "12345")
     save(page)
     expect(error_for(page, "id_responsible-0-phone")).to_contain_text("请输入11位手机号")
+    # The focus moves to the field marked wrong, so the error is announced.
+    expect(page.locator("[name=responsible-0-phone]")).to_be_focused()
     expect(page.locator("[name=responsible-0-phone]")).to_have_value("12345")
     expect(page.locator("[name=responsible-0-name]")).to_have_value("张三")
     screenshot(page, "errors-2-contacts")
