@@ -20,7 +20,7 @@ from .audit import audit_record, audit_request_failure
 from .content import assessment_content
 from .diffs import content_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm, SubmitForm
-from .models import Assessment, AuditAction, Role, SignedReport, Status, Unit
+from .models import TEXT_LIMITS, Assessment, AuditAction, Role, SignedReport, Status, Unit
 from .reports import ReportRenderError, preview_html, render_pdf, render_report_body
 
 PAGE_SIZE = 20
@@ -398,6 +398,7 @@ def _render_review(
             else workflow.NO_PREFIX_MESSAGE,
             "is_author": assessment.author_id == request.user.pk,
             "return_form": return_form or ReturnForm(),
+            "comment_limit": TEXT_LIMITS["review_comment"],
             **context,
         },
     )
@@ -438,13 +439,16 @@ def _decide(request: HttpRequest, pk: int, decide, success: str, **kwargs) -> Ht
 
 @require_POST
 def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        workflow.assessment_approve,
-        _("Approved."),
-        comment=request.POST.get("comment", "")[:2000],
-    )
+    comment = request.POST.get("comment", "")
+    limit = TEXT_LIMITS["review_comment"]
+    if len(comment) > limit:
+        # Refused, never cut: the reviewer keeps the page and shortens the comment.
+        messages.error(
+            request,
+            _("Not approved: the comment is longer than %(limit)s characters.") % {"limit": limit},
+        )
+        return redirect("assessments:review", pk=pk)
+    return _decide(request, pk, workflow.assessment_approve, _("Approved."), comment=comment)
 
 
 @require_POST

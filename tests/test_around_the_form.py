@@ -129,3 +129,67 @@ def test_the_report_keeps_the_schemes_own_level_names_in_any_language(
     )
 
     assert "风险等级：低风险。评估建议：准予实施。" in preview.text
+
+
+def test_an_approval_comment_over_the_limit_is_refused_not_cut(
+    client, assessor, reviewer, complete_draft
+):
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("assessments:approve", args=[complete_draft.pk]),
+        {"version": 1, "comment": "甲" * 2001},
+        follow=True,
+    )
+
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Status.SUBMITTED
+    assert "未批准：意见超过 2000 字。" in response.text
+
+
+def test_a_conflict_on_the_contacts_step_shows_both_lists(client, assessor, second_assessor, draft):
+    from django.test import Client
+
+    rows = {
+        "responsible-TOTAL_FORMS": "1",
+        "responsible-INITIAL_FORMS": "0",
+        "responsible-MIN_NUM_FORMS": "0",
+        "responsible-MAX_NUM_FORMS": "1000",
+        "evaluator-TOTAL_FORMS": "0",
+        "evaluator-INITIAL_FORMS": "0",
+        "evaluator-MIN_NUM_FORMS": "0",
+        "evaluator-MAX_NUM_FORMS": "1000",
+        "responsible-0-ORDER": "1",
+    }
+    url = reverse("assessments:step", kwargs={"pk": draft.pk, "step": "contacts"})
+    stale = draft.lock_version
+    other = Client()
+    other.force_login(second_assessor)
+    other.post(
+        url,
+        {
+            **rows,
+            "lock_version": stale,
+            "nav": "save",
+            "responsible-0-name": "甲",
+            "responsible-0-phone": "13800000001",
+        },
+    )
+    client.force_login(assessor)
+
+    response = client.post(
+        url,
+        {
+            **rows,
+            "lock_version": stale,
+            "nav": "save",
+            "responsible-0-name": "乙",
+            "responsible-0-phone": "13800000002",
+        },
+    )
+
+    assert response.status_code == 409
+    [row] = response.context["conflict_rows"]
+    assert row["theirs"] == "甲 · 13800000001"
+    assert row["yours"] == "乙 · 13800000002"
