@@ -213,10 +213,13 @@ class Outcome:
 
     ok: bool
     message: str
+    checked: bool = True  # False: nothing could be judged, which is no verdict against it
 
     @property
     def level(self) -> str:
-        return "success" if self.ok else "danger"
+        if self.ok:
+            return "success"
+        return "danger" if self.checked else "warning"
 
 
 def upload_outcome(verdict: Verdict, *, identical_to: str | None, expected: str | None) -> Outcome:
@@ -252,7 +255,7 @@ def upload_outcome(verdict: Verdict, *, identical_to: str | None, expected: str 
         ),
     }
     if kind in messages:
-        return Outcome(False, messages[kind])
+        return Outcome(False, messages[kind], checked=kind != VerdictKind.UNCHECKABLE)
     if expected:
         message = _(
             "The signature is genuine (%(signer)s), but this file is not report %(number)s."

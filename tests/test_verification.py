@@ -136,3 +136,16 @@ def test_an_unknown_token_is_the_products_404_page(client, issued, settings):
 
     assert response.status_code == 404
     assert "页面不存在" in response.text
+
+
+def test_without_a_trust_root_an_unknown_file_is_a_warning_not_a_verdict(client, issued, settings):
+    signed_elsewhere = signing.sign_pdf(
+        render_pdf(issued.version.content), reason="t", location="t"
+    )
+    settings.ZHOUCUN_TRUST_ROOTS = "/nonexistent/root.pem"
+
+    response = check(client, signed_elsewhere)
+
+    outcome = response.context["outcome"]
+    assert outcome.message == "无法核验签名：尚未配置受信任的根证书。"
+    assert outcome.level == "warning"
