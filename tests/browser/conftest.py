@@ -147,10 +147,11 @@ def screenshot():
     return take
 
 
-def visit(page, url: str) -> None:
-    """Open `url` and wait until axe-core has checked it (a page left at once may otherwise
-    go unchecked)."""
-    page.goto(url)
+def visit(page, url: str, *, status: int = 200) -> None:
+    """Open `url`, expect `status`, and wait until axe-core has checked the page (a page left
+    at once may otherwise go unchecked)."""
+    response = page.goto(url)
+    assert response is not None and response.status == status, (url, response and response.status)
     for _ in range(200):
         if page.url in page.axe_checked:
             return

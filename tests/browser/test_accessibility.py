@@ -1,12 +1,16 @@
 """Every kind of page, for every role and in both languages, passes axe-core's WCAG 2.1 A/AA
 rules (the page fixture runs axe on each page and fails on any violation)."""
 
+import datetime
+
 import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from assessments.demo import load_demo, load_demo_spec
 from assessments.models import Assessment, SignedReport, Status
+from assessments.wizard import STEPS
+from tests.factories import complete_assessment
 
 from .conftest import login, outside_the_event_loop, visit
 
@@ -27,13 +31,17 @@ def logout(page):
 
 def test_the_pages_of_each_role_pass_axe(page, screenshot, demo):
     base = page.base_url
-    draft = Assessment.objects.filter(status=Status.DRAFT).first()
-    submitted = Assessment.objects.filter(status=Status.SUBMITTED).first()
-    issued = SignedReport.objects.first()
+    mine = Assessment.objects.filter(author__username="assessor")
+    draft = mine.get(status=Status.DRAFT)
+    # Every step reachable (the wizard sends an incomplete draft to its first missing step).
+    Assessment.objects.filter(pk=draft.pk).update(report_date=datetime.date(2026, 11, 1))
+    complete_assessment(Assessment.objects.get(pk=draft.pk))
+    submitted = mine.get(status=Status.SUBMITTED)
+    issued = SignedReport.objects.get(assessment__author__username="assessor")
 
     visit(page, f"{base}/verify/")
     visit(page, f"{base}/verify/{issued.verification_token}/")
-    visit(page, f"{base}/no-such-page/")
+    visit(page, f"{base}/no-such-page/", status=404)
     expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
 
     login(page, "assessor", PASSWORD)
@@ -42,8 +50,7 @@ def test_the_pages_of_each_role_pass_axe(page, screenshot, demo):
         "/assessments/",
         f"/assessments/{draft.pk}/",
         f"/assessments/{issued.assessment_id}/",
-        *(f"/assessments/{draft.pk}/steps/{slug}/" for slug in ("project", "contacts", "basic")),
-        *(f"/assessments/{draft.pk}/steps/{slug}/" for slug in ("findings", "risks")),
+        *(f"/assessments/{draft.pk}/steps/{step.slug}/" for step in STEPS),
         "/assessments/new/",
     ):
         visit(page, base + url)
@@ -63,7 +70,7 @@ def test_the_pages_of_each_role_pass_axe(page, screenshot, demo):
     for url in ("/", "/assessments/", f"/assessments/{draft.pk}/steps/conclusion/"):
         visit(page, base + url)
     screenshot(page, "a11y-english-conclusion")
-    assert len(page.axe_checked) >= 16, sorted(page.axe_checked)
+    assert len(page.axe_checked) >= 18, sorted(page.axe_checked)
 
 
 def login_en(page, username):
