@@ -5,6 +5,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
+# The address printed in issued reports' QR code and verification link: the one the server
+# is started on, unless set explicitly (production sets it to the public address).
+ZHOUCUN_PUBLIC_URL ?= http://$(HOST_PORT)
+export ZHOUCUN_PUBLIC_URL
 # Debian packages the product needs: CJK fonts for the PDF, HarfBuzz subsetting (without it
 # WeasyPrint silently falls back to a 30x slower path), pango, poppler for PDF checks,
 # gettext for the translations, Chromium for the browser tests, zbar to read QR codes back.

@@ -6,10 +6,10 @@ Forms only parse and validate input; saving goes through `services`.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from . import content, permissions
 from .content import THRESHOLD_FIELDS, unprintable_characters, unprintable_message
 from .fonts import BODY_FONT, font_characters
 from .models import (
+    TEXT_LIMITS,
     Assessment,
     Dimension,
     Mode,
@@ -32,9 +33,44 @@ from .models import (
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
-# Long texts: generous, but bounded so a paste accident cannot store megabytes.
-SECTION_MAX = 20_000
-FINDING_MAX = 5_000
+# Characters that change what a text appears to say without being seen: bidirectional
+# overrides and isolates (U+202E makes "txt.exe" read "exe.txt"), zero-width characters,
+# and private-use code points (drawn differently by every font, or not at all). A signed
+# report must say exactly what it shows.
+INVISIBLE_RANGES = [
+    (0x200B, 0x200F),  # zero-width space/non-joiner/joiner, LRM, RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x2069),  # bidi isolates
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (BOM)
+    (0xE000, 0xF8FF),  # private use area
+    (0xF0000, 0x10FFFF),  # supplementary private use areas
+]
+
+
+def invisible_characters(text: str) -> list[str]:
+    return sorted(
+        {ch for ch in text if any(low <= ord(ch) <= high for low, high in INVISIBLE_RANGES)}
+    )
+
+
+def _describe(character: str) -> str:
+    name = unicodedata.name(character, "") or _("private-use character")
+    return f"U+{ord(character):04X} {name}"
+
+
+def validate_visible(value: str) -> None:
+    found = invisible_characters(value or "")
+    if found:
+        raise ValidationError(
+            _(
+                "The text contains invisible characters that can change what the report "
+                "appears to say: %(chars)s. Please delete them (retype the text around them "
+                "if you cannot see where they are)."
+            )
+            % {"chars": "; ".join(_describe(ch) for ch in found[:5])},
+            code="invisible",
+        )
 
 
 def validate_printable(value: str) -> None:
@@ -47,10 +83,24 @@ def validate_printable(value: str) -> None:
         raise ValidationError(unprintable_message(missing), code="unprintable")
 
 
+def _one_newline_each(to_python):
+    """Browsers count a line break as one character but send it as CR LF: store LF, so the
+    counter beside the field, the form and the database all count the same."""
+
+    def convert(value):
+        value = to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    return convert
+
+
 def require_printable(form: forms.BaseForm) -> None:
+    """Every text field of the form: line breaks counted once, no invisible characters,
+    only characters the report can print."""
     for field in form.fields.values():
         if isinstance(field, forms.CharField):
-            field.validators.append(validate_printable)
+            field.to_python = _one_newline_each(field.to_python)
+            field.validators.extend([validate_visible, validate_printable])
 
 
 def validate_phone(value: str) -> None:
@@ -65,19 +115,27 @@ def validate_phone(value: str) -> None:
         )
 
 
-class RequiredFieldsForm(forms.ModelForm):
-    """A wizard step's model form: every field must be filled in, long texts are bounded."""
+def valid_data(form: forms.BaseForm) -> dict:
+    """The fields of a (possibly invalid) bound form whose input is valid: a draft save
+    stores these and marks only the others."""
+    cleaned = getattr(form, "cleaned_data", {})
+    return {name: value for name, value in cleaned.items() if name not in form.errors}
+
+
+class DraftStepForm(forms.ModelForm):
+    """A wizard step's model form. A draft may leave a text empty — completeness is checked
+    before submission, not on every save — so a field is required only where the model
+    cannot store it empty (the project's names, set when it was created)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
-            if isinstance(field.widget, forms.Textarea):
-                field.validators.append(MaxLengthValidator(SECTION_MAX))
         require_printable(self)
 
+    def valid_data(self) -> dict:
+        return valid_data(self)
 
-class ProjectInfoForm(RequiredFieldsForm):
+
+class ProjectInfoForm(DraftStepForm):
     report_date = forms.DateField(
         label=_("Report date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -188,13 +246,27 @@ class ContactForm(RowForm):
 class BaseRowFormSet(forms.BaseFormSet):
     """Rows the user adds, removes (DELETE) and reorders (ORDER); order is kept on save."""
 
-    def rows(self) -> list[dict]:
-        """The rows to keep, in the chosen order. Django's `ordered_forms` already drops
-        deleted rows and untouched blank ones."""
-        return [
-            {k: v for k, v in form.cleaned_data.items() if k not in ("ORDER", "DELETE")}
-            for form in self.ordered_forms
-        ]
+    def rows(self, saved_row=dict) -> list[dict]:
+        """The rows to store, in the chosen order: every valid row; for a row with errors
+        its saved version if it had one (`saved_row(initial)` turns that into a row), so a
+        mistake is marked but never deletes what was stored. Rows marked for removal and
+        untouched blank rows are dropped. Call after `is_valid()`."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            cleaned = getattr(form, "cleaned_data", {})
+            if cleaned.get("DELETE"):
+                continue
+            if form.errors:
+                if not form.initial:
+                    continue
+                row = saved_row(form.initial)
+            elif not form.has_changed() and not form.initial:
+                continue
+            else:
+                row = {k: v for k, v in cleaned.items() if k not in ("ORDER", "DELETE")}
+            order = cleaned.get("ORDER") or index + 1
+            kept.append((order, index, row))
+        return [row for _order, _index, row in sorted(kept, key=lambda item: item[:2])]
 
 
 ContactFormSet = forms.formset_factory(
@@ -208,7 +280,7 @@ ContactFormSet = forms.formset_factory(
 )
 
 
-class BasicSituationForm(RequiredFieldsForm):
+class BasicSituationForm(DraftStepForm):
     class Meta:
         model = Assessment
         fields = ["basic_situation"]
@@ -246,15 +318,18 @@ class FindingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for dimension in Dimension:
+            # Not required: a draft may hold one dimension and leave the others for later.
             self.fields[f"{dimension.value}_text"] = forms.CharField(
                 label=dimension.label,
                 widget=forms.Textarea(attrs={"rows": 5}),
-                max_length=FINDING_MAX,
+                max_length=TEXT_LIMITS["finding"],
+                required=False,
                 help_text=FINDING_HELP[dimension],
             )
             self.fields[f"{dimension.value}_verdict"] = forms.ChoiceField(
                 label=_("Verdict on %(dimension)s") % {"dimension": dimension.label},
                 choices=[("", "---------"), *Verdict.choices],
+                required=False,
             )
         require_printable(self)
 
@@ -267,16 +342,16 @@ class FindingsForm(forms.Form):
         return initial
 
     def findings(self) -> dict[str, dict]:
+        """The dimensions whose text and verdict are both valid (a draft save stores these)."""
+        valid = valid_data(self)
         return {
-            d: {
-                "text": self.cleaned_data[f"{d}_text"],
-                "verdict": self.cleaned_data[f"{d}_verdict"],
-            }
+            d: {"text": valid[f"{d}_text"], "verdict": valid[f"{d}_verdict"]}
             for d in Dimension.values
+            if f"{d}_text" in valid and f"{d}_verdict" in valid
         }
 
 
-class RiskNarrativeForm(RequiredFieldsForm):
+class RiskNarrativeForm(DraftStepForm):
     class Meta:
         model = Assessment
         fields = ["risk_narrative"]
@@ -294,7 +369,9 @@ SCORE_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
 
 class RiskPointForm(RowForm):
     description = forms.CharField(
-        label=_("Risk point"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Risk point"),
+        max_length=TEXT_LIMITS["risk_description"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", "---------"), *RiskCategory.choices]
@@ -310,7 +387,9 @@ class RiskPointForm(RowForm):
     )
     level_after = forms.ChoiceField(label=_("Level after measures"))
     mitigation = forms.CharField(
-        label=_("Mitigation measures"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Mitigation measures"),
+        max_length=TEXT_LIMITS["mitigation"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     responsible_party = forms.CharField(label=_("Responsible party"), max_length=100)
     resolution_state = forms.ChoiceField(
@@ -335,7 +414,7 @@ class RiskPointForm(RowForm):
             for name in ("resolution_state", "resolution"):
                 self.fields[name].widget = forms.HiddenInput()
         self.fields["level_after"].choices = [("", "—")] + [
-            (code, level.name) for code, level in levels.items()
+            (code, level.display_name) for code, level in levels.items()
         ]
 
     def clean_level_after(self) -> RiskLevel:
@@ -374,14 +453,13 @@ class ConclusionForm(forms.ModelForm):
     def __init__(self, *args, suggested_level: RiskLevel | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.suggested_level = suggested_level
-        self.fields["risk_level"].required = True
+        # A draft may leave these empty; the conclusion step is complete only with all.
         self.fields["risk_level"].empty_label = "—"
-        self.fields["recommendation"].required = True
         self.fields["recommendation"].choices = [("", "—"), *Recommendation.choices]
-        self.fields["conclusion"].required = True
-        self.fields["conclusion"].validators.append(MaxLengthValidator(SECTION_MAX))
-        self.fields["deviation_reason"].validators.append(MaxLengthValidator(FINDING_MAX))
         require_printable(self)
+
+    def valid_data(self) -> dict:
+        return valid_data(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -474,10 +552,28 @@ class AssessmentFilterForm(forms.Form):
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("Comments for the author"),
-        max_length=2000,
+        max_length=TEXT_LIMITS["review_comment"],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "Say what must change. The author sees this on the assessment and in the form."
         ),
         error_messages={"required": _("A comment is required to return an assessment.")},
     )
+
+
+class SubmitForm(forms.Form):
+    """Submission; after a return the author may answer the reviewer's comments."""
+
+    reply = forms.CharField(
+        label=_("Reply to the reviewer's comments"),
+        required=False,
+        max_length=TEXT_LIMITS["review_comment"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What you changed, or why you did not. The reviewer sees it beside the changes."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_printable(self)

@@ -11,13 +11,13 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .forms import (
-    FINDING_MAX,
     BaseRowFormSet,
     RowForm,
     require_printable,
     validate_phone,
 )
 from .models import (
+    TEXT_LIMITS,
     ActivityKind,
     Adoption,
     ConsultationActivity,
@@ -193,7 +193,7 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
-                field.validators.append(MaxLengthValidator(FINDING_MAX))
+                field.validators.append(MaxLengthValidator(TEXT_LIMITS["finding"]))
         require_printable(self)
 
 

@@ -8,14 +8,49 @@ triggers created in migration 0002, so not even raw SQL can rewrite history.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+# The longest text a user may type in each long field, in characters: one number for the
+# browser's counter, the form, the model and a database constraint. Sized on the reference
+# report (基本情况 ≈ 1,100 characters) with room to spare, and so that a paste accident
+# cannot make a report of dozens of pages.
+TEXT_LIMITS = {
+    "basic_situation": 6000,
+    "risk_narrative": 4000,
+    "conclusion": 2000,
+    "deviation_reason": 1000,
+    "finding": 3000,
+    "risk_description": 1000,
+    "mitigation": 2000,
+    "review_comment": 2000,
+}
+
+
+def bounded_text(verbose_name, limit_key: str, **kwargs) -> models.TextField:
+    limit = TEXT_LIMITS[limit_key]
+    return models.TextField(
+        verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs
+    )
+
+
+def length_limit(field: str, limit_key: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), TEXT_LIMITS[limit_key]), name=name
+    )
 
 
 class Role(models.TextChoices):
@@ -143,6 +178,10 @@ class Recommendation(models.TextChoices):
     REJECT = "reject", _("Do not implement")
 
 
+# Names of the standard levels (发改投资〔2012〕2492号) for a user interface in another language.
+STANDARD_LEVEL_NAMES = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
+
+
 class RiskLevel(models.Model):
     """One level of the risk-level scheme (低/中/高). Data, loaded from fixtures/."""
 
@@ -163,7 +202,17 @@ class RiskLevel(models.Model):
         ordering = ["rank"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The level's name for the interface: the scheme's own (data, Chinese) in Chinese,
+        a translated name for the standard codes in other languages. The report always
+        prints the scheme's own name."""
+        if (translation.get_language() or "").startswith("zh"):
+            return self.name
+        standard = STANDARD_LEVEL_NAMES.get(self.code)
+        return str(standard) if standard is not None else self.name
 
 
 class RiskMatrixCell(models.Model):
@@ -230,8 +279,8 @@ class Assessment(models.Model):
     )
     evaluating_unit = models.CharField(_("Evaluating unit"), max_length=100)
     report_date = models.DateField(_("Report date"), null=True, blank=True)
-    basic_situation = models.TextField(_("Basic situation"), blank=True)
-    risk_narrative = models.TextField(_("Risk points and mitigation"), blank=True)
+    basic_situation = bounded_text(_("Basic situation"), "basic_situation", blank=True)
+    risk_narrative = bounded_text(_("Risk points and mitigation"), "risk_narrative", blank=True)
     risk_level = models.ForeignKey(
         RiskLevel,
         on_delete=models.PROTECT,
@@ -243,15 +292,16 @@ class Assessment(models.Model):
     recommendation = models.CharField(
         _("Recommendation"), max_length=10, choices=Recommendation.choices, blank=True
     )
-    deviation_reason = models.TextField(
+    deviation_reason = bounded_text(
         _("Reason for departing from the suggestion"),
+        "deviation_reason",
         blank=True,
         help_text=_(
             "Required when the chosen level or recommendation differs from what the risk "
             "matrix suggests."
         ),
     )
-    conclusion = models.TextField(_("Conclusion"), blank=True)
+    conclusion = bounded_text(_("Conclusion"), "conclusion", blank=True)
     # The figures the mode rules compare with their thresholds (ModeThreshold); optional.
     households_relocated = models.PositiveIntegerField(
         _("Households relocated"), null=True, blank=True
@@ -315,6 +365,15 @@ class Assessment(models.Model):
                 condition=Q(recommendation__in=[*Recommendation.values, ""]),
                 name="assessment_recommendation_valid",
             ),
+            *(
+                length_limit(field, field, f"assessment_{field}_length")
+                for field in (
+                    "basic_situation",
+                    "risk_narrative",
+                    "conclusion",
+                    "deviation_reason",
+                )
+            ),
         ]
         permissions = [
             ("review_assessment", _("Can review assessments")),
@@ -350,7 +409,7 @@ class Finding(models.Model):
         Assessment, on_delete=models.CASCADE, related_name="findings", verbose_name=_("Assessment")
     )
     dimension = models.CharField(_("Dimension"), max_length=20, choices=Dimension.choices)
-    text = models.TextField(_("Finding"), blank=True)
+    text = bounded_text(_("Finding"), "finding", blank=True)
     verdict = models.CharField(_("Verdict"), max_length=20, choices=Verdict.choices, blank=True)
 
     class Meta:
@@ -366,6 +425,7 @@ class Finding(models.Model):
             models.CheckConstraint(
                 condition=Q(verdict__in=[*Verdict.values, ""]), name="finding_verdict_valid"
             ),
+            length_limit("text", "finding", "finding_text_length"),
         ]
 
     def __str__(self) -> str:
@@ -428,7 +488,7 @@ class RiskPoint(models.Model):
         verbose_name=_("Assessment"),
     )
     order = models.PositiveSmallIntegerField(_("Order"), default=0)
-    description = models.TextField(_("Risk point"), max_length=1000)
+    description = bounded_text(_("Risk point"), "risk_description")
     category = models.CharField(_("Category"), max_length=20, choices=RiskCategory.choices)
     likelihood = models.PositiveSmallIntegerField(_("Likelihood"), validators=SCORE_VALIDATORS)
     impact = models.PositiveSmallIntegerField(_("Impact"), validators=SCORE_VALIDATORS)
@@ -444,7 +504,7 @@ class RiskPoint(models.Model):
         related_name="+",
         verbose_name=_("Level after measures"),
     )
-    mitigation = models.TextField(_("Mitigation measures"), max_length=2000)
+    mitigation = bounded_text(_("Mitigation measures"), "mitigation")
     responsible_party = models.CharField(_("Responsible party"), max_length=100)
     # Standard mode: whether the risk was already defused before the decision, and how.
     resolution_state = models.CharField(
@@ -468,6 +528,8 @@ class RiskPoint(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=RiskCategory.values), name="risk_point_category_valid"
             ),
+            length_limit("description", "risk_description", "risk_point_description_length"),
+            length_limit("mitigation", "mitigation", "risk_point_mitigation_length"),
         ]
 
     def __str__(self) -> str:
@@ -527,7 +589,7 @@ class ReviewEvent(models.Model):
     )
     from_status = models.CharField(_("Old state"), max_length=10, choices=Status.choices)
     to_status = models.CharField(_("New state"), max_length=10, choices=Status.choices)
-    comment = models.TextField(_("Comment"), blank=True)
+    comment = bounded_text(_("Comment"), "review_comment", blank=True)
     created_at = models.DateTimeField(_("Time"), default=timezone.now)
 
     class Meta:
@@ -535,6 +597,9 @@ class ReviewEvent(models.Model):
         verbose_name_plural = _("Review events")
         ordering = ["assessment", "created_at", "id"]
         indexes = [models.Index(fields=["assessment", "created_at"], name="review_event_timeline")]
+        constraints = [
+            length_limit("comment", "review_comment", "review_event_comment_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -122,15 +122,21 @@ def _verify_upload(request: HttpRequest, report: SignedReport | None) -> dict:
         return {"upload_error": _("Choose a PDF file to check.")}
     data = upload.read()
     digest = hashlib.sha256(data).hexdigest()
-    verdict = _signature_verdict(data)
     matching = report if report is not None else SignedReport.objects.filter(sha256=digest).first()
+    identical = matching is not None and matching.sha256 == digest
+    verdict = _signature_verdict(data)
     return {
         "checked": True,
         "upload_name": upload.name,
         "upload_sha256": digest,
-        "identical": matching is not None and matching.sha256 == digest,
-        "matching_report": matching if matching is not None and matching.sha256 == digest else None,
+        "identical": identical,
+        "matching_report": matching if identical else None,
         "verdict": verdict,
+        "outcome": signing.upload_outcome(
+            verdict,
+            identical_to=matching.report_number if identical else None,
+            expected=report.report_number if report is not None else None,
+        ),
     }
 
 
@@ -145,12 +151,10 @@ def _signature_verdict(data: bytes) -> signing.Verdict:
             problem=_("Signatures cannot be checked: no trusted root is configured."),
         )
     if not verify_bounds.looks_like_pdf(data):
-        return signing.Verdict(
-            signed=False,
-            problem=_("The file is not a PDF: a PDF begins with %PDF- and ends with %%EOF."),
-        )
+        return signing.Verdict(signed=False, readable=False)
     if not verify_bounds.xref_offset_plausible(data):
-        return signing.Verdict(signed=False, problem=signing.unreadable_problem("startxref"))
+        # A startxref pointing into junk would send the parser searching for seconds.
+        return signing.Verdict(signed=False, readable=False)
     try:
         return verify_bounds.verify_in_child(data, roots)
     except verify_bounds.CheckAborted as exc:
@@ -249,8 +253,10 @@ def _render_verify(
 ) -> HttpResponse:
     report = None
     if token is not None:
+        # The public sees what proves the report, nothing of the internal review: no
+        # staff names (the certificate's subject aside), no status history.
         report = (
-            SignedReport.objects.select_related("assessment", "approved_by")
+            SignedReport.objects.select_related("assessment__owner_unit")
             .filter(verification_token=token)
             .first()
         )
@@ -261,10 +267,6 @@ def _render_verify(
         "max_mb": settings.ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES // 2**20,
         "upload_error": upload_error,
     }
-    if report is not None:
-        context["events"] = list(
-            report.assessment.review_events.select_related("actor").order_by("created_at", "id")
-        )
     if check_upload:
         context.update(_verify_upload(request, report))
     return render(request, "verify.html", context, status=status)

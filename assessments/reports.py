@@ -41,6 +41,63 @@ def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# Characters per title line: 22 pt characters in the 156 mm text block hold 20; 18 leaves
+# the centred title some air and never lets a line reach the margin.
+TITLE_LINE_CHARS = 18
+# The fixed ending of most report titles: printed whole on its own line when the title is
+# too long for one line, as a bureau would set it.
+TITLE_ENDINGS = ("社会稳定风险评估报告",)
+# A line may not start with closing punctuation nor end with opening punctuation.
+NO_LINE_START = set("，。、；：？！》）」』”’·…")
+NO_LINE_END = set("《（「『“‘")
+
+
+def _balanced_lines(text: str, width: int) -> list[str]:
+    """Split `text` into as few lines of at most `width` characters as possible, all of
+    nearly equal length (never a short orphan at the end), nudged off forbidden breaks."""
+    count = -(-len(text) // width)
+    lines, start = [], 0
+    for remaining in range(count, 0, -1):
+        size = -(-(len(text) - start) // remaining)
+        end = start + size if remaining > 1 else len(text)
+        for shift in (0, -1, 1, -2, 2):
+            candidate = end + shift
+            if remaining == 1 or not (start < candidate < len(text)):
+                continue
+            if candidate - start > width:
+                continue
+            if text[candidate] not in NO_LINE_START and text[candidate - 1] not in NO_LINE_END:
+                end = candidate
+                break
+        lines.append(text[start:end])
+        start = end
+    return lines
+
+
+def title_lines(title: str, width: int = TITLE_LINE_CHARS) -> list[str]:
+    """The report title as printed lines, decided once for the preview and the PDF."""
+    title = title.strip()
+    if len(title) <= width:
+        return [title] if title else []
+    for ending in TITLE_ENDINGS:
+        head = title.removesuffix(ending)
+        if head != title and len(head) >= 4:
+            return [*_balanced_lines(head, width), ending]
+    return _balanced_lines(title, width)
+
+
+def conclusion_statement(level, recommendation: str) -> str:
+    """四、评估结论 in the scheme's words: "风险等级：低风险。评估建议：准予实施。"."""
+    if level is None or not recommendation:
+        return ""
+    if recommendation == level.recommendation and level.recommendation_note:
+        advice = level.recommendation_note
+    else:
+        advice = str(Recommendation(recommendation).label)
+    name = level.name if level.name.endswith("风险") else f"{level.name}风险"
+    return f"风险等级：{name}。评估建议：{advice}。"
+
+
 def report_context(content: dict[str, Any]) -> dict[str, Any]:
     """Turn content (live, or a frozen Version's of any schema) into what the report
     template shows."""
@@ -72,6 +129,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
         )
         context = {
             "title": content["title"],
+            "title_lines": title_lines(content["title"]),
             "report_date": date.fromisoformat(content["report_date"])
             if content["report_date"]
             else None,
@@ -90,6 +148,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "recommendation_label": recommendation,
             "conclusion_paragraphs": _paragraphs(content["conclusion"]),
             "body_template": "reports/_body.html",
+            "conclusion_statement": conclusion_statement(level, content["recommendation"]),
         }
         if context["is_standard"]:
             # The 2013 outline: its own body template, the simple one left as it is.
@@ -223,13 +282,14 @@ def _find_box(box, css_class: str):
 def render_issued_pdf(
     content: dict[str, Any], *, issue: dict[str, Any]
 ) -> tuple[bytes, tuple[int, int, int, int]]:
-    """The issued report and, in PDF points on its last page, the rectangle of the
-    signature block — where the digital signature's field is placed so viewers show it."""
+    """The issued report and, in PDF points on its last page, the rectangle of the 落款
+    (evaluating unit, date, seal) — where the digital signature's field is placed so viewers
+    show it there."""
     document = _render_document(content, issue=issue, draft_watermark=False, fetcher=None)
     page = document.pages[-1]
-    block = _find_box(page._page_box, "issue-block")
+    block = _find_box(page._page_box, "report-closing")
     if block is None:
-        raise ReportRenderError("the signature block is missing from the last page")
+        raise ReportRenderError("the closing block (落款) is missing from the last page")
     x = block.border_box_x() * PX_TO_PT
     y = block.border_box_y() * PX_TO_PT
     width = block.border_width() * PX_TO_PT

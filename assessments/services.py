@@ -10,8 +10,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from .audit import audit_record
+from .content import assessment_content
 from .models import (
     Assessment,
+    AuditAction,
+    AuditEvent,
     Contact,
     Dimension,
     Finding,
@@ -51,31 +55,84 @@ class NotEditable(Exception):
 
 
 class StaleEdit(Exception):
-    """The user edited an out-of-date copy: someone saved the assessment in the meantime."""
+    """The user edited an out-of-date copy: someone else saved the assessment meanwhile."""
 
     def __init__(self, current: Assessment) -> None:
         super().__init__("stale edit")
         self.current = current
 
 
+# Beyond this many saves since the user's copy, the copy is treated as another person's
+# problem without looking at who saved (it also bounds the query below).
+OWN_SAVES_LOOKED_AT = 50
+
+
+def _saved_only_by(assessment: Assessment, since_version: int, user) -> bool:
+    """Were all saves after `since_version` made by `user`? (Each save writes an audit row
+    naming the version it produced; a version without one — a status change, an operator's
+    edit — counts as someone else's.)"""
+    versions = range(since_version + 1, assessment.lock_version + 1)
+    if not versions or len(versions) > OWN_SAVES_LOOKED_AT or user is None:
+        return False
+    editors = AuditEvent.objects.filter(
+        action=AuditAction.EDIT,
+        object_type=assessment._meta.label_lower,
+        object_id=str(assessment.pk),
+        new_state__in=[str(v) for v in versions],
+    ).values_list("new_state", "user_id")
+    saved = dict(editors)
+    return len(saved) == len(versions) and set(saved.values()) == {user.pk}
+
+
+def _content_of(assessment: Assessment) -> dict:
+    # Read afresh: relation rows may have been replaced in this transaction.
+    assessment._prefetched_objects_cache = {}
+    return assessment_content(assessment)
+
+
 @transaction.atomic
 def assessment_save_step(
-    *, assessment: Assessment, expected_version: int | None, apply
+    *,
+    assessment: Assessment,
+    expected_version: int | None,
+    apply,
+    actor=None,
+    request=None,
+    step: str = "",
 ) -> Assessment:
-    """Apply one wizard step's changes if nobody saved since the user loaded the page.
+    """Apply one wizard step's changes unless someone else saved since the user loaded the
+    page.
 
-    `apply(locked_assessment)` makes the changes; the edit version is bumped in the same
-    transaction, under a row lock, so of two saves based on one copy only the first lands.
+    `apply(locked_assessment)` makes the changes. Under a row lock: a copy older than the
+    current version is refused only if another person saved in between (the user's own
+    earlier saves — "save and continue", then Back — are not a conflict); a save that
+    changes nothing leaves the edit version alone; a save that changes something bumps it
+    and writes an audit row naming the new version and its author.
     """
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status not in EDITABLE_STATUSES:
         raise NotEditable(locked)
-    if expected_version is None or locked.lock_version != expected_version:
+    if expected_version is None or (
+        locked.lock_version != expected_version
+        and not _saved_only_by(locked, expected_version, actor)
+    ):
         raise StaleEdit(locked)
+    before = _content_of(locked)
     apply(locked)
-    locked.lock_version += 1
     locked.full_clean(exclude=["owner_unit", "author", "risk_level"])
+    if _content_of(locked) == before:
+        return locked
+    locked.lock_version += 1
     locked.save()
+    audit_record(
+        action=AuditAction.EDIT,
+        user=actor,
+        request=request,
+        obj=locked,
+        old_state=str(locked.lock_version - 1),
+        new_state=str(locked.lock_version),
+        detail=f"step {step}" if step else "",
+    )
     return locked
 
 

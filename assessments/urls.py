@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="return"),
     path("assessments/<int:pk>/report.pdf", report_views.report_download, name="download"),
+    path("assessments/<int:pk>/draft.pdf", views.assessment_draft_pdf, name="draft_pdf"),
     path("assessments/<int:pk>/issue/", report_views.report_retry, name="retry_issue"),
     path("assessments/<int:pk>/issue/status/", report_views.issue_status, name="issue_status"),
     path(

@@ -26,6 +26,7 @@ import contextlib
 import datetime
 import fcntl
 import json
+import logging
 import os
 import re
 import resource
@@ -43,6 +44,8 @@ from . import signing
 
 HEAD_WINDOW = 1024
 TAIL_WINDOW = 1024
+
+logger = logging.getLogger(__name__)
 
 
 def looks_like_pdf(data: bytes) -> bool:
@@ -148,7 +151,8 @@ def verify_in_child(data: bytes, roots: list) -> signing.Verdict:
         raise CheckAborted("memory")
     if payload["outcome"] == "error":
         # An exception pyHanko does not classify: as unreadable as a PDF can be.
-        return signing.Verdict(signed=False, problem=signing.unreadable_problem(payload["error"]))
+        logger.info("Uploaded file unreadable: %s", payload["error"])
+        return signing.Verdict(signed=False, readable=False)
     fields = payload["verdict"]
     if fields["signing_time"]:
         fields["signing_time"] = datetime.datetime.fromisoformat(fields["signing_time"])

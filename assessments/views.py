@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import issuing, permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
-from .content import upgrade
+from .content import assessment_content, upgrade
 from .diffs import content_diff
-from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm
-from .models import Assessment, AuditAction, Role, Status, Unit
-from .reports import preview_html, render_report_body
+from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm, SubmitForm
+from .models import TEXT_LIMITS, Assessment, AuditAction, Role, Status, Unit
+from .reports import ReportRenderError, preview_html, render_pdf, render_report_body
 
 PAGE_SIZE = 20
 # The list filter that shows all of a home-page section.
@@ -209,26 +210,45 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("assessments:step", pk=pk, step=missing.slug)
 
     conflict = None
+    conflict_rows: list[dict] = []
     lock_version = assessment.lock_version
     if request.method == "POST" and current.slug != "preview":
         forms = current.forms(assessment, data=request.POST)
-        if all(form.is_valid() for form in forms.values()):
-            expected = _posted_int(request, "lock_version")
+        # Every form is validated (no short-circuit), so every mistake is marked at once.
+        valid = all([form.is_valid() for form in forms.values()])
+        expected = _posted_int(request, "lock_version")
+        if not valid and not current.saves_partial:
+            # Record rows are kept whole: nothing is saved until the step is valid.
+            messages.error(request, _("Nothing was saved: please correct the marked fields."))
+            lock_version = request.POST.get("lock_version", lock_version)
+        else:
             try:
                 saved = services.assessment_save_step(
-                    assessment=assessment, expected_version=expected, apply=current.apply(forms)
+                    assessment=assessment,
+                    expected_version=expected,
+                    apply=current.apply(forms),
+                    actor=request.user,
+                    request=request,
+                    step=current.slug,
                 )
             except services.StaleEdit as stale:
                 conflict = stale.current
-                lock_version = expected
+                fresh = wizard.wizard_queryset().get(pk=pk)
+                conflict_rows = current.differences(fresh, forms)
+                # Having seen both, saving again keeps the user's input over the other save.
+                lock_version = stale.current.lock_version
             except services.NotEditable as frozen:
                 return _not_editable(request, frozen.current)
             else:
-                # The saved copy: a change of mode changes which step comes next.
-                return _after_save(request, saved, current)
-        else:
-            messages.error(request, _("Nothing was saved: please correct the marked fields."))
-            lock_version = request.POST.get("lock_version", lock_version)
+                if valid:
+                    # The saved copy: a change of mode changes which step comes next.
+                    return _after_save(request, saved, current)
+                # A draft keeps what is valid; only the marked fields still need attention.
+                messages.error(
+                    request, _("What is valid was saved. Please correct the marked fields.")
+                )
+                assessment = wizard.wizard_queryset().get(pk=pk)
+                lock_version = saved.lock_version
     else:
         forms = current.forms(assessment, add_row=request.GET.get("add"))
 
@@ -242,6 +262,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "forms": forms,
         "lock_version": lock_version,
         "conflict": conflict,
+        "conflict_rows": conflict_rows,
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
     }
     context.update(current.extra_context(assessment))
@@ -257,6 +278,7 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         context["report_html"] = preview_html(assessment)
         context["checklist"] = wizard.checklist(assessment)
         context["can_submit"] = permissions.can_submit(request.user, assessment)
+        context["submit_form"] = SubmitForm() if assessment.status == Status.RETURNED else None
     status = 409 if conflict else 200
     return render(request, current.template, context, status=status)
 
@@ -284,12 +306,18 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if previewed is None:
         messages.error(request, STALE_PAGE)
         return redirect("assessments:step", pk=pk, step="preview")
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reply", []):
+            messages.error(request, _("Not submitted: %(error)s") % {"error": error})
+        return redirect("assessments:step", pk=pk, step="preview")
     try:
         workflow.assessment_submit(
             assessment=assessment,
             actor=request.user,
             request=request,
             expected_lock_version=previewed,
+            reply=form.cleaned_data["reply"],
         )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)
@@ -304,7 +332,21 @@ def _history(assessment: Assessment) -> dict:
         assessment.review_events.select_related("actor", "version").order_by("created_at", "id")
     )
     returned = [event for event in events if event.to_status == Status.RETURNED]
-    return {"events": events, "latest_return": returned[-1] if returned else None}
+    latest_return = returned[-1] if returned else None
+    # The author's answer to that return: the comment of the resubmission after it.
+    replies = [
+        event
+        for event in events
+        if latest_return is not None
+        and event.from_status == Status.RETURNED
+        and (event.created_at, event.pk) > (latest_return.created_at, latest_return.pk)
+        and event.comment
+    ]
+    return {
+        "events": events,
+        "latest_return": latest_return,
+        "latest_reply": replies[0] if replies else None,
+    }
 
 
 def _review_context(assessment: Assessment) -> dict:
@@ -363,6 +405,7 @@ def _render_review(
             else workflow.NO_PREFIX_MESSAGE,
             "is_author": assessment.author_id == request.user.pk,
             "return_form": return_form or ReturnForm(),
+            "comment_limit": TEXT_LIMITS["review_comment"],
             **context,
         },
     )
@@ -403,13 +446,16 @@ def _decide(request: HttpRequest, pk: int, decide, success: str, **kwargs) -> Ht
 
 @require_POST
 def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        workflow.assessment_approve,
-        _("Approved."),
-        comment=request.POST.get("comment", "")[:2000],
-    )
+    comment = request.POST.get("comment", "")
+    limit = TEXT_LIMITS["review_comment"]
+    if len(comment) > limit:
+        # Refused, never cut: the reviewer keeps the page and shortens the comment.
+        messages.error(
+            request,
+            _("Not approved: the comment is longer than %(limit)s characters.") % {"limit": limit},
+        )
+        return redirect("assessments:review", pk=pk)
+    return _decide(request, pk, workflow.assessment_approve, _("Approved."), comment=comment)
 
 
 @require_POST
@@ -479,3 +525,26 @@ def assessment_export(request: HttpRequest) -> HttpResponse:
 def _csv_safe(value: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@require_GET
+def assessment_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as it stands, as a PDF watermarked 草稿 and not signed: to read on paper or
+    pass round before submitting. Anyone who may see the assessment may have it. Audited."""
+    assessment = permissions.get_assessment_or_404(request, pk, queryset=wizard.wizard_queryset())
+    try:
+        pdf = render_pdf(assessment_content(assessment), draft_watermark=True)
+    except ReportRenderError as problem:
+        messages.error(request, str(problem))
+        return redirect(assessment.get_absolute_url())
+    audit_record(
+        action=AuditAction.DOWNLOAD,
+        user=request.user,
+        request=request,
+        obj=assessment,
+        detail=f"draft PDF, edit version {assessment.lock_version}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = quote(f"草稿-{assessment.project_name}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response

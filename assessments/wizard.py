@@ -10,6 +10,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.forms import BaseFormSet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,9 @@ class Step:
     title: Promise
     template: str
     requires: tuple[str, ...] = field(default=())
+    # Whether a half-valid post stores what is valid (the simple steps) or nothing (steps
+    # whose rows reference one another are stored whole).
+    saves_partial = True
 
     def is_complete(self, assessment: Assessment) -> bool:
         """Asked of the content rules, which know when each part is complete."""
@@ -80,11 +84,59 @@ class Step:
         return {}
 
     def apply(self, forms: dict) -> Apply:
+        """What saving the (bound, validated) forms changes: whatever is valid in them —
+        a draft may be half filled; what is wrong is marked and not stored."""
         raise NotImplementedError
 
     def extra_context(self, assessment: Assessment) -> dict:
         """What else the step's page shows besides its forms."""
         return {}
+
+    def differences(self, current: Assessment, forms: dict) -> list[dict]:
+        """For an edit conflict: each field where the saved assessment (another person's
+        save) and the user's input differ, both shown as text."""
+        saved = self.forms(current)
+        rows = []
+        for key, bound in forms.items():
+            if isinstance(bound, BaseFormSet):
+                theirs = _formset_text(saved[key], bound=False)
+                yours = _formset_text(bound, bound=True)
+                if theirs != yours:
+                    label = getattr(bound, "title", "") or _("Rows")
+                    rows.append({"label": label, "theirs": theirs, "yours": yours})
+                continue
+            for name, form_field in bound.fields.items():
+                theirs = _field_text(form_field, saved[key][name].value())
+                yours = _field_text(form_field, bound[name].value())
+                if theirs != yours:
+                    rows.append({"label": form_field.label, "theirs": theirs, "yours": yours})
+        return rows
+
+
+def _field_text(field, value) -> str:
+    if value is None:
+        return ""
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        labels = {str(key): str(label) for key, label in choices}
+        return labels.get(str(value), str(value))
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _formset_text(formset, *, bound: bool) -> str:
+    lines = []
+    forms_ = formset.forms if bound else formset.initial_forms
+    for form in forms_:
+        if bound and (form["DELETE"].value() if "DELETE" in form.fields else False):
+            continue
+        cells = [
+            _field_text(field, form[name].value())
+            for name, field in form.fields.items()
+            if name not in ("ORDER", "DELETE")
+        ]
+        if any(cells):
+            lines.append(" · ".join(cell for cell in cells if cell))
+    return "\n".join(lines)
 
 
 class ProjectStep(Step):
@@ -92,7 +144,7 @@ class ProjectStep(Step):
         return {"form": ProjectInfoForm(data, instance=_scratch(assessment))}
 
     def apply(self, forms):
-        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+        return lambda a: services.assessment_update_fields(a, forms["form"].valid_data())
 
 
 class ContactsStep(Step):
@@ -125,7 +177,7 @@ class TextStep(Step):
         return {"form": self.form_class(data, instance=_scratch(assessment))}
 
     def apply(self, forms):
-        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+        return lambda a: services.assessment_update_fields(a, forms["form"].valid_data())
 
 
 class BasicSituationStep(TextStep):
@@ -169,9 +221,16 @@ class RisksStep(Step):
         return {"form": RiskNarrativeForm(data, instance=_scratch(assessment)), "risks": formset}
 
     def apply(self, forms):
+        levels = {level.code: level for level in RiskLevel.objects.all()}
+
+        def saved_row(initial: dict) -> dict:
+            return {**initial, "level_after": levels[initial["level_after"]]}
+
         def apply(assessment):
-            services.assessment_update_fields(assessment, forms["form"].cleaned_data)
-            services.risk_points_replace(assessment=assessment, rows=forms["risks"].rows())
+            services.assessment_update_fields(assessment, forms["form"].valid_data())
+            services.risk_points_replace(
+                assessment=assessment, rows=forms["risks"].rows(saved_row=saved_row)
+            )
 
         return apply
 
@@ -189,7 +248,7 @@ class ConclusionStep(Step):
         }
 
     def apply(self, forms):
-        return lambda a: services.assessment_update_fields(a, forms["form"].cleaned_data)
+        return lambda a: services.assessment_update_fields(a, forms["form"].valid_data())
 
 
 class PreviewStep(Step):

@@ -83,6 +83,8 @@ MEDIUM_FIELDS = ("place", "unit", "organisation", "issuer", "role", "number")
 class StandardStep(Step):
     """A step of rows (`rows`) and/or single-valued parts of the record (`record_form`)."""
 
+    saves_partial = False
+
     rows: tuple[Rows, ...] = ()
     record_form: type | None = None
     # The kind of evidence files uploaded on this step, if any.

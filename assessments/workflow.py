@@ -200,9 +200,15 @@ def _require_reviewed_version(expected: int | None):
 
 
 def assessment_submit(
-    *, assessment: Assessment, actor, request=None, expected_lock_version: int | None = None
+    *,
+    assessment: Assessment,
+    actor,
+    request=None,
+    expected_lock_version: int | None = None,
+    reply: str = "",
 ) -> Assessment:
-    """Submit; with `expected_lock_version`, only if nobody saved since the author's preview."""
+    """Submit; with `expected_lock_version`, only if nobody saved since the author's preview.
+    `reply` answers the reviewer's comments on a resubmission (kept on the review event)."""
 
     def require_complete(locked: Assessment) -> None:
         if expected_lock_version is not None and locked.lock_version != expected_lock_version:
@@ -221,7 +227,12 @@ def assessment_submit(
             raise TransitionRefused(problem)
 
     return _run(
-        "submit", assessment=assessment, actor=actor, request=request, check=require_complete
+        "submit",
+        assessment=assessment,
+        actor=actor,
+        request=request,
+        comment=(reply or "").strip(),
+        check=require_complete,
     )
 
 

@@ -142,9 +142,9 @@ def test_the_verification_page_needs_no_login_and_shows_the_facts(client, issued
         REFERENCE_PROJECT,
         "周村区大数据局",
         issued.sha256,
-        "王建国",
     ):
         assert fact in response.text
+    assert "王建国" not in response.text  # the approver is internal: see test_verification
 
 
 def test_uploading_the_issued_file_says_identical_and_valid(client, issued):
@@ -167,7 +167,7 @@ def test_uploading_a_changed_file_says_not_identical_and_invalid(client, issued)
 
     assert response.context["identical"] is False
     assert not response.context["verdict"].valid
-    assert "签名无效" in response.text
+    assert "签名后被修改过" in response.text
 
 
 def test_an_oversized_upload_is_refused_and_nothing_is_kept(client, issued, settings, tmp_path):
@@ -493,7 +493,7 @@ def test_staff_with_every_model_permission_still_cannot_open_the_admin(client, i
     )
 
 
-def test_the_signature_field_lies_over_the_signature_block_on_the_last_page(issued):
+def test_the_signature_field_lies_over_the_closing_on_the_last_page(issued):
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -505,6 +505,8 @@ def test_the_signature_field_lies_over_the_signature_block_on_the_last_page(issu
     left, bottom, right, top = (float(v) for v in widgets[0]["/Rect"])
     width, height = float(last.mediabox.width), float(last.mediabox.height)
     assert 0 < left < right < width and 0 < bottom < top < height
-    assert right - left > 300 and top - bottom > 80  # the whole block, not a dot
+    # The 落款 (unit, date, seal) in the right part of the text block, not a dot.
+    assert left > width / 3 and right - left > 150 and top - bottom > 40
     text = last.extract_text()
+    assert "周村区大数据局" in text and "2021年9月17日" in text
     assert "签发信息" in text and issued.report_number in text

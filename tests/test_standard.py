@@ -243,7 +243,9 @@ def test_figures_above_a_threshold_suggest_standard_mode_with_the_rules_source(
     )
     assert refused.status_code == 200
     assert "请说明采用简易评估即可的理由" in refused.text  # the reason, beside the field
-    assert Assessment.objects.get(pk=simple.pk).households_relocated is None
+    # A draft keeps what is valid (the figure); the missing reason stays marked.
+    kept = Assessment.objects.get(pk=simple.pk)
+    assert (kept.households_relocated, kept.mode_reason) == (80, "")
 
     client.post(
         step_url(simple, "project"),

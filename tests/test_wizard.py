@@ -101,9 +101,15 @@ def test_a_bad_phone_number_is_refused_beside_the_field_with_the_input_kept(clie
     assert draft.contacts.count() == 0
 
 
-def test_a_save_based_on_a_stale_version_is_refused_with_the_input_shown(client_assessor, draft):
+def test_a_save_based_on_a_stale_version_is_refused_with_both_versions_shown(
+    client, client_assessor, second_assessor, draft
+):
+    from django.test import Client
+
     stale = draft.lock_version
-    client_assessor.post(
+    other = Client()
+    other.force_login(second_assessor)
+    other.post(
         step_url(draft, "basic"),
         {"lock_version": stale, "nav": "save", "basic_situation": "第一个人写的内容"},
     )
@@ -116,8 +122,220 @@ def test_a_save_based_on_a_stale_version_is_refused_with_the_input_shown(client_
     draft.refresh_from_db()
     assert response.status_code == 409
     assert "其他人修改了此评估" in response.text
-    assert "第二个人写的内容" in response.text
+    assert response.context["conflict_rows"] == [
+        {"label": "基本情况", "theirs": "第一个人写的内容", "yours": "第二个人写的内容"}
+    ]
     assert draft.basic_situation == "第一个人写的内容"
+
+
+def test_saving_again_after_seeing_the_conflict_keeps_the_users_input(
+    client_assessor, second_assessor, draft
+):
+    from django.test import Client
+
+    stale = draft.lock_version
+    other = Client()
+    other.force_login(second_assessor)
+    other.post(
+        step_url(draft, "basic"),
+        {"lock_version": stale, "nav": "save", "basic_situation": "第一个人写的内容"},
+    )
+    conflict = client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": stale, "nav": "save", "basic_situation": "第二个人写的内容"},
+    )
+
+    again = client_assessor.post(
+        step_url(draft, "basic"),
+        {
+            "lock_version": conflict.context["lock_version"],
+            "nav": "save",
+            "basic_situation": "第二个人写的内容",
+        },
+    )
+
+    draft.refresh_from_db()
+    assert again.status_code == 302
+    assert draft.basic_situation == "第二个人写的内容"
+
+
+def test_the_users_own_earlier_save_is_not_a_conflict(client_assessor, draft):
+    """Save and continue, then the browser's Back: the page's copy is older than the
+    user's own save, which is no one else's change."""
+    stale = draft.lock_version
+    client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": stale, "nav": "next", "basic_situation": "第一稿"},
+    )
+
+    response = client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": stale, "nav": "save", "basic_situation": "第二稿"},
+    )
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.basic_situation == "第二稿"
+
+
+def test_a_save_that_changes_nothing_keeps_the_edit_version(client_assessor, draft):
+    version = draft.lock_version
+    data = {"lock_version": version, "nav": "next", "basic_situation": draft.basic_situation}
+
+    client_assessor.post(step_url(draft, "basic"), data)
+    client_assessor.post(step_url(draft, "findings"), {"lock_version": version, "nav": "next"})
+
+    draft.refresh_from_db()
+    assert draft.lock_version == version
+
+
+def test_each_save_that_changes_something_is_audited_with_its_version(client_assessor, draft):
+    from assessments.models import AuditEvent
+
+    version = draft.lock_version
+    client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": version, "nav": "save", "basic_situation": "新内容"},
+    )
+
+    event = AuditEvent.objects.get(action="edit")
+    assert (event.old_state, event.new_state) == (str(version), str(version + 1))
+    assert event.user == draft.author and event.detail == "step basic"
+
+
+def test_save_stores_one_dimension_of_four(client_assessor, draft):
+    response = client_assessor.post(
+        step_url(draft, "findings"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            "legality_text": "符合法律法规。",
+            "legality_verdict": "no_risk",
+        },
+    )
+
+    assert response.status_code == 302
+    findings = {f.dimension: f for f in draft.findings.all()}
+    assert findings["legality"].text == "符合法律法规。"
+    assert findings["legality"].verdict == "no_risk"
+    assert findings["rationality"].text == ""
+
+
+def test_a_half_valid_step_stores_the_valid_part_and_marks_the_rest(client_assessor, draft):
+    response = client_assessor.post(
+        step_url(draft, "findings"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            "legality_text": "符合法律法规。",
+            "legality_verdict": "no_risk",
+            "rationality_text": "超长" * 2000,
+            "rationality_verdict": "no_risk",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "有效的内容已保存" in response.text
+    assert "rationality_text" in response.context["forms"]["form"].errors
+    findings = {f.dimension: f for f in draft.findings.all()}
+    assert findings["legality"].text == "符合法律法规。"
+    assert findings["rationality"].text == ""
+    assert response.context["lock_version"] == draft.lock_version + 1
+
+
+def test_a_mistake_in_a_saved_row_does_not_delete_the_stored_row(client_assessor, draft):
+    rows = {
+        **contact_rows("responsible", [{"name": "甲", "phone": "13800000001", "ORDER": "1"}]),
+        **contact_rows("evaluator", []),
+    }
+    client_assessor.post(
+        step_url(draft, "contacts"), {"lock_version": draft.lock_version, "nav": "save", **rows}
+    )
+    draft.refresh_from_db()
+
+    response = client_assessor.post(
+        step_url(draft, "contacts"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            **contact_rows(
+                "responsible",
+                [
+                    {"name": "甲", "phone": "12345", "ORDER": "1"},
+                    {"name": "乙", "phone": "13800000002", "ORDER": "2"},
+                ],
+                initial=1,
+            ),
+            **contact_rows("evaluator", []),
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'value="12345"' in response.text
+    stored = draft.contacts.filter(side=Side.RESPONSIBLE).order_by("order")
+    assert [(c.name, c.phone) for c in stored] == [("甲", "13800000001"), ("乙", "13800000002")]
+
+
+@pytest.mark.parametrize(
+    "character, name",
+    [
+        ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("\ue000", "U+E000"),
+    ],
+)
+def test_invisible_characters_are_refused_where_typed_and_named(
+    client_assessor, draft, character, name
+):
+    response = client_assessor.post(
+        step_url(draft, "basic"),
+        {
+            "lock_version": draft.lock_version,
+            "nav": "save",
+            "basic_situation": f"正文{character}exe.txt",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["forms"]["form"].errors["basic_situation"]
+    assert "不可见字符" in errors[0] and name in errors[0]
+    draft.refresh_from_db()
+    assert draft.basic_situation == ""
+
+
+def test_line_breaks_count_once_against_the_limit(client_assessor, draft):
+    from assessments.models import TEXT_LIMITS
+
+    limit = TEXT_LIMITS["basic_situation"]
+    # Lines of 99 characters joined by CR LF: exactly at the limit when a break is one.
+    text = "\r\n".join(["甲" * 99] * (limit // 100)) + "甲"
+    assert len(text) == limit + limit // 100 - 1  # over the limit if CR LF counted twice
+
+    response = client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": draft.lock_version, "nav": "save", "basic_situation": text},
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert len(draft.basic_situation) == limit
+    assert "\r" not in draft.basic_situation
+
+
+def test_one_character_over_the_limit_is_refused_with_the_limit_named(client_assessor, draft):
+    from assessments.models import TEXT_LIMITS
+
+    limit = TEXT_LIMITS["basic_situation"]
+    response = client_assessor.post(
+        step_url(draft, "basic"),
+        {"lock_version": draft.lock_version, "nav": "save", "basic_situation": "甲" * (limit + 1)},
+    )
+
+    assert response.status_code == 200
+    assert f"最多为 {limit} 个字符" in response.text or str(limit) in str(
+        response.context["forms"]["form"].errors
+    )
+    assert f'maxlength="{limit}"' in response.text
 
 
 def test_jumping_to_the_preview_of_an_incomplete_draft_lands_on_the_first_incomplete_step(
@@ -129,16 +347,17 @@ def test_jumping_to_the_preview_of_an_incomplete_draft_lands_on_the_first_incomp
     assert response.url == step_url(draft, "contacts")
 
 
-def test_a_refused_save_leaves_the_page_showing_what_is_saved(client_assessor, draft):
+def test_a_refused_field_is_marked_and_the_valid_ones_are_saved(client_assessor, draft):
     response = client_assessor.post(
         step_url(draft, "project"),
-        {"lock_version": draft.lock_version, "nav": "save", "title": "", "project_name": "未保存"},
+        {"lock_version": draft.lock_version, "nav": "save", "title": "", "project_name": "新名称"},
     )
 
     assert response.status_code == 200
-    assert response.context["assessment"].project_name == "测试项目"
+    assert "title" in response.context["forms"]["form"].errors
     draft.refresh_from_db()
-    assert draft.project_name == "测试项目"
+    assert draft.project_name == "新名称"
+    assert draft.title == "测试项目社会稳定风险评估报告"
 
 
 def risk_rows(rows):

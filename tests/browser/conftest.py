@@ -5,6 +5,7 @@ Django's sync ORM refuse to run in the same thread unless told it is safe, which
 because the test thread and the live server never share a connection.
 """
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,34 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# axe-core, vendored from its npm package (static/vendor/axe-core-*/, with its licence).
+VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+AXE = next(VENDOR.glob("axe-core-*/axe.min.js"))
+# WCAG 2.1 levels A and AA, which GB/T 37668-2019 follows.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Runs axe in every page the browser shows: after each load and after each htmx swap
+# (boosted forms replace the body without a load). Results go back through a binding.
+AXE_RUNNER = """
+(() => {
+  const tags = AXE_TAGS;
+  let queued = false;
+  function check() {
+    if (queued) { return; }
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      window.axe.run(document, {runOnly: {type: "tag", values: tags}}).then((result) => {
+        window.__axeReport(location.href, result.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
+        })));
+      });
+    }, 0);
+  }
+  window.addEventListener("load", check);
+  document.addEventListener("htmx:afterSettle", check);
+})();
+""".replace("AXE_TAGS", json.dumps(AXE_TAGS))
 
 
 def pytest_collection_modifyitems(items):
@@ -51,10 +80,26 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap then skips colour transitions, so axe never measures a
+    # button half-way between two colours.
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
     context.set_default_timeout(15_000)
+    checked: dict[str, list] = {}
+
+    def report(_source, url, violations):
+        checked.setdefault(url, []).extend(violations)
+
+    context.expose_binding("__axeReport", report)
+    context.add_init_script(path=str(AXE))
+    context.add_init_script(script=AXE_RUNNER)
     page = context.new_page()
     page.base_url = live_server.url
+    page.axe_checked = checked
+    # Confirmations (submitting for review) are answered yes and kept for the test to read.
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     # Every page must work under the enforced Content Security Policy.
     violations = []
     page.on(
@@ -66,8 +111,28 @@ def page(browser, live_server):
         ),
     )
     yield page
+    # The page the test ended on is checked too, whatever state it was left in.
+    final = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})))",
+        AXE_TAGS,
+    )
+    checked.setdefault(page.url, []).extend(final)
     context.close()
     assert violations == [], violations
+    failures = {url: found for url, found in checked.items() if found}
+    assert checked, "axe-core checked no page"
+    assert failures == {}, _axe_summary(failures)
+
+
+def _axe_summary(failures: dict[str, list]) -> str:
+    lines = ["WCAG 2.1 A/AA violations found by axe-core:"]
+    for url, found in failures.items():
+        for violation in found:
+            lines.append(f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.extend(f"    {node}" for node in violation["nodes"])
+    return "\n".join(lines)
 
 
 @pytest.fixture
@@ -80,6 +145,18 @@ def screenshot():
         return path
 
     return take
+
+
+def visit(page, url: str, *, status: int = 200) -> None:
+    """Open `url`, expect `status`, and wait until axe-core has checked the page (a page left
+    at once may otherwise go unchecked)."""
+    response = page.goto(url)
+    assert response is not None and response.status == status, (url, response and response.status)
+    for _ in range(200):
+        if page.url in page.axe_checked:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"axe-core did not check {page.url}")
 
 
 def login(page, username: str, password: str) -> None:

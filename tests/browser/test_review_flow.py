@@ -55,15 +55,18 @@ def test_a_returned_assessment_is_revised_resubmitted_and_approved(page, screens
     screenshot(page, "review-2-revising")
     press(page, "保存")
     page.goto(f"{page.base_url}/assessments/{draft.pk}/steps/preview/")
+    page.get_by_label("对审核意见的答复").fill("已在风险点中补充信访接待安排。")
     press(page, "提交审核")
+    assert page.dialogs[-1].startswith("确定提交审核吗")
     logout(page)
 
-    # The reviewer sees what changed, approves.
+    # The reviewer sees what changed and the author's reply, approves.
     login(page, "bob", PASSWORD)
     page.goto(f"{page.base_url}/assessments/{draft.pk}/review/")
     changes = page.locator("#changes")
     expect(changes).to_contain_text("风险点及化解情况")
     expect(changes.locator("ins")).to_have_text("施工期间设立信访接待点。")
+    expect(page.locator("#author-reply")).to_have_text("已在风险点中补充信访接待安排。")
     screenshot(page, "review-3-diff")
     press(page, "批准")
     expect(page.get_by_role("alert").filter(has_text="已批准")).to_be_visible()
@@ -72,6 +75,7 @@ def test_a_returned_assessment_is_revised_resubmitted_and_approved(page, screens
     timeline = page.locator("#timeline .timeline-event")
     expect(timeline).to_have_count(5)
     expect(timeline.nth(1)).to_contain_text("请补充施工期间的信访接待安排。")
+    expect(timeline.nth(2)).to_contain_text("对审核意见的答复：已在风险点中补充信访接待安排。")
     assert [timeline.nth(i).get_attribute("data-to") for i in range(5)] == [
         "submitted",
         "returned",

@@ -50,24 +50,28 @@ def test_bad_input_on_each_step_is_explained_in_chinese_and_kept(page, screensho
     page.fill("[name=responsible-0-phone]", "12345")
     save(page)
     expect(error_for(page, "id_responsible-0-phone")).to_contain_text("请输入11位手机号")
+    # The focus moves to the field marked wrong, so the error is announced.
+    expect(page.locator("[name=responsible-0-phone]")).to_be_focused()
     expect(page.locator("[name=responsible-0-phone]")).to_have_value("12345")
     expect(page.locator("[name=responsible-0-name]")).to_have_value("张三")
     screenshot(page, "errors-2-contacts")
 
     # 基本情况: longer than the limit.
     step(page, draft, "basic")
-    page.fill("[name=basic_situation]", "长" * 20_001)
+    # Nothing is cut off as it is typed: the counter says how far over the limit it is.
+    page.fill("[name=basic_situation]", "长" * 6001)
+    expect(page.locator("#id_basic_situation-counter")).to_contain_text("超出 1 字")
     save(page)
-    expect(error_for(page, "id_basic_situation")).to_contain_text("20000")
-    assert len(page.locator("[name=basic_situation]").input_value()) == 20_001
+    expect(error_for(page, "id_basic_situation")).to_contain_text("6000")
+    assert len(page.locator("[name=basic_situation]").input_value()) == 6001
     screenshot(page, "errors-3-basic")
 
-    # 四性评估: a finding without its verdict.
+    # 四性评估: an invisible right-to-left override in a finding, named in the message.
     step(page, draft, "findings")
-    page.fill("[name=legality_text]", "合法性评估意见")
+    page.fill("[name=legality_text]", "合法性评估意见\u202e")
     save(page)
-    expect(error_for(page, "id_legality_verdict")).to_contain_text("这个字段是必填项")
-    expect(page.locator("[name=legality_text]")).to_have_value("合法性评估意见")
+    expect(error_for(page, "id_legality_text")).to_contain_text("U+202E RIGHT-TO-LEFT OVERRIDE")
+    expect(page.locator("[name=legality_text]")).to_have_value("合法性评估意见\u202e")
     screenshot(page, "errors-4-findings")
 
     # 风险点及化解: a risk point without its likelihood.

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Private by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication: it needs to know whether the response is a private one.
+    "zhoucun_risk.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password (new account, reset) must be replaced before anything else.
     "zhoucun_risk.middleware.ForcePasswordChangeMiddleware",

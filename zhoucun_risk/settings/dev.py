@@ -3,9 +3,19 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, STORAGES, VAR_DIR, ZHOUCUN_SIGNING_P12, ZHOUCUN_TRUST_ROOTS
+from .base import (
+    MIDDLEWARE,
+    SECRET_KEY,
+    STORAGES,
+    VAR_DIR,
+    ZHOUCUN_SIGNING_P12,
+    ZHOUCUN_TRUST_ROOTS,
+)
 
 DEBUG = True
+# The product's own 404 and 500 pages also in development (Django's debug pages otherwise);
+# tracebacks still go to the console.
+MIDDLEWARE = [*MIDDLEWARE, "zhoucun_risk.middleware.ProductErrorPagesMiddleware"]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
