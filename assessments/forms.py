@@ -10,11 +10,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import permissions, search
 from .models import (
+    REPORT_DATE_SORT,
     Assessment,
     Dimension,
     Mode,
@@ -25,6 +25,7 @@ from .models import (
     Unit,
     Verdict,
 )
+from .pagination import Order
 from .reports import (
     BODY_FONT,
     font_characters,
@@ -371,12 +372,25 @@ class AssessmentFilterForm(forms.Form):
         "-report_date": _("Report date, newest first"),
         "project_name": _("Project name"),
     }
+    # Each order ends with the id (the keyset cursor's tie-breaker); each is served by an
+    # index led by the owner unit (migration 0009).
+    ORDERS = {
+        "-updated_at": Order((("updated_at", True, "datetime"), ("id", True, "int"))),
+        "updated_at": Order((("updated_at", False, "datetime"), ("id", False, "int"))),
+        "-report_date": Order(
+            (("report_sort", True, "date"), ("id", True, "int")),
+            annotations={"report_sort": REPORT_DATE_SORT},
+        ),
+        "project_name": Order((("project_name", False, "str"), ("id", False, "int"))),
+    }
 
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Project name or responsible entity")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Project, entity, report number or contact; terms apart")}
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     mode = forms.ChoiceField(label=_("Evaluation mode"), required=False)
@@ -399,19 +413,29 @@ class AssessmentFilterForm(forms.Form):
         everything = [("", _("All"))]
         self.fields["status"].choices = everything + Status.choices
         self.fields["mode"].choices = everything + Mode.choices
-        self.fields["unit"].queryset = Unit.objects.filter(
-            pk__in=sorted(permissions.visible_unit_ids(user))
-        )
+        self.visible_unit_ids = permissions.visible_unit_ids(user)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=sorted(self.visible_unit_ids))
         self.fields["ordering"].choices = list(self.ORDERINGS.items())
 
+    @property
+    def order(self) -> Order:
+        key = self.cleaned_data.get("ordering") if self.is_valid() else None
+        return self.ORDERS[key or "-updated_at"]
+
+    @property
+    def unit_ids(self) -> list[int]:
+        """The units the filtered rows can belong to (one query per unit for a page)."""
+        if self.is_valid() and self.cleaned_data["unit"]:
+            return [self.cleaned_data["unit"].pk]
+        return sorted(self.visible_unit_ids)
+
     def filter(self, queryset):
+        """The rows the filters select, unordered (pages and exports order them)."""
         if not self.is_valid():
-            return queryset.order_by("-updated_at", "-pk")
+            return queryset
         data = self.cleaned_data
         if data["q"]:
-            queryset = queryset.filter(
-                Q(project_name__icontains=data["q"]) | Q(responsible_entity__icontains=data["q"])
-            )
+            queryset = search.matching(queryset, data["q"])
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["mode"]:
@@ -420,7 +444,7 @@ class AssessmentFilterForm(forms.Form):
             queryset = queryset.filter(risk_level=data["risk_level"])
         if data["unit"]:
             queryset = queryset.filter(owner_unit=data["unit"])
-        return queryset.order_by(data["ordering"] or "-updated_at", "-pk")
+        return queryset
 
 
 class ReturnForm(forms.Form):
