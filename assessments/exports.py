@@ -25,13 +25,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Mode, Recommendation, Status
+from .models import Mode, Recommendation, SignedReport, Status
 from .people import display_name
 
 CHUNK = 2000
 FIELDS = [
     "id",
-    "signed_report__report_number",
     "project_name",
     "responsible_entity",
     "evaluating_unit",
@@ -40,10 +39,11 @@ FIELDS = [
     "risk_level__name",
     "recommendation",
     "report_date",
-    "signed_report__signed_at",
-    "signed_report__approved_by_id",
     "owner_unit__name",
 ]
+# Read per chunk by the chunk's ids: joined to the chunk query, PostgreSQL chose a merge
+# join that read the signed reports from the first one on every chunk (0.8 s at row 300k).
+REPORT_FIELDS = ["assessment_id", "report_number", "signed_at", "approved_by_id"]
 
 
 def headers() -> list[str]:
@@ -86,41 +86,36 @@ def rows(queryset: QuerySet, unit_ids: Iterable[int]) -> Iterator[list[list[str]
     recommendations = dict(Recommendation.choices)
     approvers: dict[int, str] = {}
     for chunk in _chunks(queryset, unit_ids):
-        missing = {row[11] for row in chunk if row[11] and row[11] not in approvers}
+        reports = {
+            report[0]: report
+            for report in SignedReport.objects.filter(
+                assessment_id__in=[row[0] for row in chunk]
+            ).values_list(*REPORT_FIELDS)
+        }
+        missing = {r[3] for r in reports.values() if r[3] not in approvers}
         if missing:
             for user in get_user_model().objects.filter(pk__in=missing):
                 approvers[user.pk] = display_name(user)
-        yield [
-            [
-                number or "",
-                project,
-                entity,
-                evaluator,
-                str(modes.get(mode, mode)),
-                str(statuses.get(status, status)),
-                level or "",
-                str(recommendations.get(recommendation, "")),
-                report_date.isoformat() if report_date else "",
-                timezone.localtime(signed_at).date().isoformat() if signed_at else "",
-                approvers.get(approver, ""),
-                unit_name,
-            ]
-            for (
-                _id,
-                number,
-                project,
-                entity,
-                evaluator,
-                mode,
-                status,
-                level,
-                recommendation,
-                report_date,
-                signed_at,
-                approver,
-                unit_name,
-            ) in chunk
-        ]
+        lines = []
+        for pk, project, entity, evaluator, mode, status, level, advice, date, unit in chunk:
+            _id, number, signed_at, approver = reports.get(pk, (pk, "", None, None))
+            lines.append(
+                [
+                    number,
+                    project,
+                    entity,
+                    evaluator,
+                    str(modes.get(mode, mode)),
+                    str(statuses.get(status, status)),
+                    level or "",
+                    str(recommendations.get(advice, "")),
+                    date.isoformat() if date else "",
+                    timezone.localtime(signed_at).date().isoformat() if signed_at else "",
+                    approvers.get(approver, ""),
+                    unit,
+                ]
+            )
+        yield lines
 
 
 def _csv_safe(value: str) -> str:
@@ -204,6 +199,7 @@ _STYLES = (
     '<borders count="1"><border/></borders>'
     '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
     '<cellXfs count="2"><xf/><xf fontId="1" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )  # fmt: skip
 

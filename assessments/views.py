@@ -70,7 +70,11 @@ def _shown_rows():
 
 
 def _list_rows():
-    contacts = Contact.objects.only("assessment_id", "side", "order", "name", "phone")
+    # Ordered by its own columns: the model's order by "assessment" would join the
+    # assessments back in for their order.
+    contacts = Contact.objects.only("assessment_id", "side", "order", "name", "phone").order_by(
+        "assessment_id", "side", "order"
+    )
     return _shown_rows().prefetch_related(Prefetch("contacts", queryset=contacts))
 
 
@@ -388,7 +392,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         after=after,
         before=before,
     )
-    return render(request, "assessments/review_queue.html", {"page": page, "query": query})
+    return render(request, "assessments/review_queue.html", {"queue": page, "query": query})
 
 
 def _review_queue(user, queryset):

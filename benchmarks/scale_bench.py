@@ -19,12 +19,12 @@ second with the login page's.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,7 +42,7 @@ from django.urls import reverse  # noqa: E402
 
 BIG_UNIT = "周村区大数据局"
 SMALL_UNIT = "张店区大数据局"
-PASSWORD = "Bench-pass-2026"
+PASSWORD = "Bench-pass-2026"  # noqa: S105 - bench users in a throwaway database
 # Share of every 1000 rows: 600 in the big unit, 8 in the small one, the rest in 20 others.
 BIG_SHARE, SMALL_SHARE, OTHER_UNITS = 600, 8, 20
 # Text blocks that make a row as wide as a real one (~1–2 kB).
@@ -194,7 +194,7 @@ def build(rows: int) -> None:
                    WHEN (n * 7919) %% 100 < 36 THEN 'approved'
                    ELSE 'issued' END AS status,
               now() - make_interval(secs => (n::bigint * 7877) %% (5 * 365 * 86400)) AS updated
-            FROM generate_series(1::bigint, %(add)s) AS n""",
+            FROM generate_series(1::bigint, %(add)s) AS n""",  # noqa: S608 - lengths only
             {
                 "first": first_id,
                 "big_share": BIG_SHARE,
@@ -259,10 +259,12 @@ def build(rows: int) -> None:
         print(f"assessments: {time.perf_counter() - started:.0f} s", flush=True)
         cursor.execute(
             """INSERT INTO assessments_contact (assessment_id, side, name, position, phone, "order")
-            SELECT id, 'responsible', contact_a, '科长', '138' || lpad((n %% 100000000)::text, 8, '0'), 0
+            SELECT id, 'responsible', contact_a, '科长',
+              '138' || lpad((n %% 100000000)::text, 8, '0'), 0
             FROM bench_stage
             UNION ALL
-            SELECT id, 'evaluator', contact_b, '评估员', '0533' || lpad((n %% 10000000)::text, 7, '0'), 0
+            SELECT id, 'evaluator', contact_b, '评估员',
+              '0533' || lpad((n %% 10000000)::text, 7, '0'), 0
             FROM bench_stage""",
             {},
         )
@@ -301,7 +303,7 @@ def build(rows: int) -> None:
             ("assessments_signedreport", "id"),
         ]:
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', '{sequence_of}'), "
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{sequence_of}'), "  # noqa: S608 - our own table names
                 f"(SELECT max(id) FROM {table}))"
             )
         for name, definition in saved:
@@ -313,16 +315,422 @@ def build(rows: int) -> None:
     print(f"built {add} assessments in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+# ---------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------
+
+TARGET_MS = {"list": 50, "search": 100, "review_diff": 300}
+
+
+def _timed(client, url: str, runs: int) -> dict:
+    """Median and p95 server time (ms) and the query count of GET url."""
+    client.get(url)  # warm: templates, the plan cache, the pages of the index
+    timings, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    timings.sort()
+    return {
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+        "queries": queries,
+    }
+
+
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _export(client, url: str) -> dict:
+    """First byte, whole time, rows and the process's memory growth while streaming."""
+    before = peak = _rss_kib()
+    start = time.perf_counter()
+    response = client.get(url)
+    assert response.streaming, url
+    first = None
+    size = 0
+    for n, part in enumerate(response.streaming_content):
+        if first is None:
+            first = time.perf_counter() - start
+        size += len(part)
+        if n % 20 == 0:
+            peak = max(peak, _rss_kib())
+    total = time.perf_counter() - start
+    return {
+        "first_byte_s": round(first or total, 3),
+        "total_s": round(total, 1),
+        "mbytes": round(size / 1e6, 1),
+        "memory_growth_mb": round(max(0, peak - before) / 1024, 1),
+    }
+
+
+def _deep_cursor(unit_id: int, depth: int) -> str:
+    from assessments.pagination import encode_cursor
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT updated_at, id FROM assessments_assessment WHERE owner_unit_id = %s "
+            "ORDER BY updated_at DESC, id DESC OFFSET %s LIMIT 1",
+            [unit_id, depth],
+        )
+        row = cursor.fetchone()
+    return encode_cursor(row) if row else ""
+
+
+def _search_plan(user, term: str) -> str:
+    """EXPLAIN of the list's search query (the ids of a page)."""
+    from assessments import search
+    from assessments.models import Assessment
+
+    queryset = (
+        search.matching(Assessment.objects.visible_to(user), term)
+        .order_by("-updated_at", "-id")
+        .values_list("updated_at", "id")[:21]
+    )
+    return queryset.explain()
+
+
+def _long_review(big, staff) -> int:
+    """An assessment whose basic situation differs in 20,000 characters between the version
+    returned and the version resubmitted; its id."""
+    import random
+
+    from assessments import services, workflow
+    from assessments.models import Assessment
+    from tests.factories import complete_assessment
+
+    found = Assessment.objects.filter(project_name="基准长文档差异").first()
+    if found:
+        return found.pk
+    rng = random.Random(11)
+
+    def text(n: int) -> str:
+        chars = [chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(n)]
+        for i in range(199, n, 200):
+            chars[i] = "\n"
+        return "".join(chars)
+
+    assessment = services.assessment_create(
+        owner_unit=big,
+        author=staff["big_assessor"],
+        title="基准长文档差异社会稳定风险评估报告",
+        project_name="基准长文档差异",
+        responsible_entity="区住房城乡建设局",
+        evaluating_unit="区社会稳定风险评估中心",
+        report_date=datetime.date(2026, 11, 1),
+    )
+    complete_assessment(assessment)
+    assessment.basic_situation = text(20_000)
+    assessment.save()
+    workflow.assessment_submit(assessment=assessment, actor=staff["big_assessor"])
+    workflow.assessment_return(
+        assessment=assessment, actor=staff["big_reviewer"], comment="请重写基本情况。"
+    )
+    assessment.refresh_from_db()
+    services.assessment_save_step(
+        assessment=assessment,
+        expected_version=assessment.lock_version,
+        apply=lambda a: services.assessment_update_fields(a, {"basic_situation": text(20_000)}),
+    )
+    workflow.assessment_submit(assessment=assessment, actor=staff["big_assessor"])
+    return assessment.pk
+
+
+def measure(runs: int) -> dict:
+    from assessments.models import Assessment, Status, VersionDiff
+
+    big, small, _others, staff, _authors = _setup_people()
+    results: dict[str, dict] = {}
+    anonymous = Client()
+    results["login page (baseline)"] = _timed(anonymous, reverse("login"), runs)
+    base = results["login page (baseline)"]["median_ms"]
+    clients = {}
+    for who in ("big_reviewer", "small_reviewer"):
+        clients[who] = Client()
+        clients[who].force_login(staff[who])
+    listing = reverse("assessments:list")
+    pages = {
+        "list page 1": listing,
+        "list deep page (row 40,000)": f"{listing}?after={_deep_cursor(big.pk, 40_000)}",
+        "list by project name": f"{listing}?ordering=project_name",
+        "list by report date": f"{listing}?ordering=-report_date",
+        "list of issued": f"{listing}?status=issued",
+        "review queue": reverse("assessments:review_queue"),
+        "home": reverse("assessments:home"),
+        "search 2 characters (道路)": f"{listing}?q=道路",
+        "search 4 characters (道路改造)": f"{listing}?q=道路改造",
+        "search contact name (王建国)": f"{listing}?q=王建国",
+        "search two terms (滨河 住房)": f"{listing}?q=滨河+住房",
+    }
+    small_pages = dict(pages)
+    small_pages["list deep page (row 40,000)"] = f"{listing}?after={_deep_cursor(small.pk, 4_000)}"
+    for name, url in pages.items():
+        print(f"measuring {name}", file=sys.stderr, flush=True)
+        results[name] = _timed(clients["big_reviewer"], url, runs)
+        results[name]["queries_small_unit"] = _timed(
+            clients["small_reviewer"], small_pages[name], 3
+        )["queries"]
+        target = TARGET_MS["search"] if name.startswith("search") else TARGET_MS["list"]
+        if name.startswith(("list page 1", "list deep", "review queue", "search 2", "search 4")):
+            results[name]["target_ms"] = target
+        results[name]["x_baseline"] = round(results[name]["median_ms"] / base, 1)
+    for term in ("道路", "道路改造"):
+        plan = _search_plan(staff["big_reviewer"], term)
+        results[f"search {len(term)} characters ({term})"]["uses_index"] = (
+            "assessment_search_bigrams" in plan
+        )
+        results[f"search {len(term)} characters ({term})"]["plan"] = plan
+
+    pk = _long_review(big, staff)
+    VersionDiff.objects.filter(new_version__assessment_id=pk).delete()
+    review_url = reverse("assessments:review", args=[pk])
+    start = time.perf_counter()
+    assert clients["big_reviewer"].get(review_url).status_code == 200
+    first = round((time.perf_counter() - start) * 1000, 1)
+    results["review page, 20,000 characters changed"] = {
+        **_timed(clients["big_reviewer"], review_url, runs),
+        "first_load_ms": first,
+        "target_ms": TARGET_MS["review_diff"],
+    }
+    rows = Assessment.objects.filter(owner_unit=big).count()
+    for kind in ("csv", "xlsx"):
+        print(f"measuring the {kind} export", file=sys.stderr, flush=True)
+        url = reverse("assessments:export" if kind == "csv" else "assessments:export_xlsx")
+        results[f"export {kind} of the big unit ({rows} rows)"] = _export(
+            clients["big_reviewer"], url
+        )
+    results["_facts"] = {
+        "assessments": Assessment.objects.count(),
+        "big_unit_rows": rows,
+        "big_unit_waiting_review": Assessment.objects.filter(
+            owner_unit=big, status=Status.SUBMITTED
+        ).count(),
+        "small_unit_rows": Assessment.objects.filter(owner_unit=small).count(),
+    }
+    return results
+
+
+def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
+    """(what, measured, target, ok/MISS) for every figure that has a target."""
+    lines = []
+    for name, r in results.items():
+        if name.startswith("_"):
+            continue
+        if "target_ms" in r:
+            ok = r["median_ms"] <= r["target_ms"]
+            lines.append((name, f"median {r['median_ms']} ms", f"≤ {r['target_ms']} ms", _ok(ok)))
+        if "queries_small_unit" in r and "target_ms" in r:
+            same = r["queries"] == r["queries_small_unit"]
+            lines.append(
+                (
+                    f"{name}: queries",
+                    f"{r['queries']} (small unit {r['queries_small_unit']})",
+                    "same as small",
+                    _ok(same),
+                )
+            )
+        if "uses_index" in r:
+            lines.append((f"{name}: EXPLAIN", "bigram index" if r["uses_index"] else "no index",
+                          "index", _ok(r["uses_index"])))  # fmt: skip
+        if "first_byte_s" in r:
+            lines.append((f"{name}: first byte", f"{r['first_byte_s']} s", "≤ 1 s",
+                          _ok(r["first_byte_s"] <= 1)))  # fmt: skip
+            lines.append((f"{name}: memory growth", f"{r['memory_growth_mb']} MB", "≤ 100 MB",
+                          _ok(r["memory_growth_mb"] <= 100)))  # fmt: skip
+    return lines
+
+
+def _ok(good: bool) -> str:
+    return "ok" if good else "MISS"
+
+
+def print_report(results: dict) -> None:
+    print(f"\n{'page':<44} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'× login':>8}")
+    for name, r in results.items():
+        if "median_ms" in r:
+            print(
+                f"{name:<44} {r['median_ms']:>10} {r['p95_ms']:>8} {r['queries']:>8}"
+                f" {r.get('x_baseline', ''):>8}"
+            )
+    for name, r in results.items():
+        if "first_byte_s" in r:
+            print(
+                f"{name}: first byte {r['first_byte_s']} s, all {r['total_s']} s, "
+                f"{r['mbytes']} MB, memory growth {r['memory_growth_mb']} MB"
+            )
+    print(f"\n{'figure':<62} {'measured':>26} {'target':>14}  verdict")
+    for what, measured, target, verdict in verdicts(results):
+        print(f"{what:<62} {measured:>26} {target:>14}  {verdict}")
+    shown = {name: {k: v for k, v in r.items() if k != "plan"} for name, r in results.items()}
+    print("\nJSON " + json.dumps(shown, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------------------
+# Over HTTP: gunicorn (4 workers, production settings) driven by Locust, c=8
+# ---------------------------------------------------------------------------------------
+
+
+def _locust(host: str, user_class: str, seconds: int, env: dict, folder: Path) -> dict:
+    import csv
+    import subprocess
+
+    prefix = folder / user_class
+    subprocess.run(  # noqa: S603 - our own programs, no shell
+        [
+            str(Path(sys.executable).parent / "locust"),
+            "-f",
+            str(Path(__file__).parent / "locustfile.py"),
+            "--headless",
+            "-u",
+            "8",
+            "-r",
+            "8",
+            "-t",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            user_class,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=seconds + 60,
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
+    return {
+        row["Name"]: {
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1),
+            "median_ms": float(row["Median Response Time"]),
+            "p95_ms": float(row["95%"]),
+        }
+        for row in rows
+    }
+
+
+def run_http(port: int, seconds: int) -> dict:
+    """Start gunicorn on 127.0.0.1:port, run Locust's LoginPage, ListPage and Mix, stop it."""
+    import secrets
+    import signal
+    import subprocess
+    import tempfile
+
+    from django.conf import settings
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from assessments.models import Assessment, SignedReport, Unit
+
+    big, _small, _others, staff, _authors = _setup_people()
+    # The bench users were made under the test settings' fast hasher; production's is PBKDF2.
+    user = staff["big_reviewer"]
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, secrets.token_hex(8))
+    user.save(update_fields=["password"])
+    long_review = Assessment.objects.filter(project_name="基准长文档差异").first()
+    token = (
+        SignedReport.objects.filter(assessment__owner_unit__in=Unit.objects.filter(pk=big.pk))
+        .values_list("verification_token", flat=True)
+        .first()
+    )
+    folder = Path(tempfile.mkdtemp(prefix="zhoucun-http-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings_http",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_STATIC_ROOT": str(folder / "static"),
+        "ZHOUCUN_SIGNING_P12": str(folder / "none.p12"),
+        "ZHOUCUN_TRUST_ROOTS": str(folder / "none.pem"),
+        "ZHOUCUN_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "ZHOUCUN_VAR_DIR": str(folder / "var"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "BENCH_PASSWORD": PASSWORD,
+        "BENCH_USERNAME": user.username,
+        "BENCH_ASSESSMENT": str(long_review.pk) if long_review else "",
+        "BENCH_TOKEN": token or "",
+    }
+    python = sys.executable
+    subprocess.run(  # noqa: S603 - our own programs, no shell
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(  # noqa: S603 - our own programs, no shell
+        [
+            str(Path(python).parent / "gunicorn"),
+            "zhoucun_risk.wsgi",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    host = f"http://127.0.0.1:{port}"
+    try:
+        time.sleep(4)
+        results = {}
+        for user_class in ("LoginPage", "ListPage", "Mix"):
+            print(f"Locust {user_class}, {seconds} s", file=sys.stderr, flush=True)
+            results[user_class] = _locust(host, user_class, seconds, env, folder)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return results
+
+
+def print_http(results: dict) -> None:
+    print(f"\n{'HTTP, 4 gunicorn workers, c=8':<44} {'req/s':>8} {'median ms':>10} {'p95 ms':>8}")
+    for run, stats in results.items():
+        for name, r in stats.items():
+            print(f"{run + ': ' + name:<44} {r['rps']:>8} {r['median_ms']:>10} {r['p95_ms']:>8}")
+    login = results["LoginPage"]["login page"]["rps"]
+    listing = results["ListPage"]["list page 1"]["rps"]
+    ratio = listing / login if login else 0
+    print(
+        f"\nlist page req/s ÷ login page req/s = {listing} / {login} = {ratio:.2f}"
+        f"   target ≥ 0.33   {_ok(ratio >= 1 / 3)}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--plans", action="store_true", help="print the search plans")
     parser.add_argument("--http", action="store_true")
+    parser.add_argument("--port", type=int, default=18310, help="18300–18399 on this machine")
+    parser.add_argument("--seconds", type=int, default=30, help="per Locust run")
     args = parser.parse_args()
     build(args.rows)
     if args.build_only:
         return
+    results = measure(args.runs)
+    if args.plans:
+        for name, r in results.items():
+            if "plan" in r:
+                print(f"\n{name}\n{r['plan']}")
+    print_report(results)
+    if args.http:
+        http = run_http(args.port, args.seconds)
+        print_http(http)
+        print("\nJSON-HTTP " + json.dumps(http, ensure_ascii=False))
 
 
 if __name__ == "__main__":
