@@ -114,9 +114,7 @@ def test_the_export_follows_the_lists_filters_and_visibility(
     assert [row[1] for row in rows[1:]] == ["城市公园提升"]
 
 
-def test_the_export_reads_in_chunks_each_row_once(
-    client, assessor, unit, risk_scheme, monkeypatch
-):
+def test_the_export_reads_in_chunks_each_row_once(client, assessor, unit, risk_scheme, monkeypatch):
     for n in range(7):
         make_assessment(unit=unit, author=assessor, project_name=f"项目{n}")
     monkeypatch.setattr(exports, "CHUNK", 3)
