@@ -36,7 +36,7 @@ from .models import (
 )
 
 # Seconds for all the fields of one pair together; past it, coarser differences.
-DIFF_BUDGET = 0.5
+DIFF_BUDGET = 0.2
 EQUAL, DELETE, INSERT = 0, -1, 1
 
 

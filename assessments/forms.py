@@ -404,6 +404,8 @@ class AssessmentFilterForm(forms.Form):
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
     )
     ordering = forms.ChoiceField(label=_("Order by"), required=False)
+    # Set by filter(): the search matched more rows than are worth counting.
+    many_matches = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -435,7 +437,8 @@ class AssessmentFilterForm(forms.Form):
             return queryset
         data = self.cleaned_data
         if data["q"]:
-            queryset = search.matching(queryset, data["q"])
+            matches = search.matching(queryset, data["q"])
+            queryset, self.many_matches = matches.queryset, matches.many
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["mode"]:

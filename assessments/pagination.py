@@ -100,7 +100,7 @@ class KeysetPage:
     has_previous: bool
     next_cursor: str | None
     previous_cursor: str | None
-    count: int
+    count: int | None  # None: not counted (see `many`)
     count_capped: bool
 
     def __iter__(self):
@@ -124,11 +124,14 @@ def keyset_page(
     after: str | None = None,
     before: str | None = None,
     count: bool = True,
+    many: bool = False,
 ) -> KeysetPage:
     """One page of `queryset` in `order`, its rows read from `rows` (the shown columns).
 
     `unit_ids`: the units the rows may belong to; with more than one, each is asked on its
-    own and the database merges the pages."""
+    own and the database merges the pages. `many`: so many rows in the whole table match
+    that counting the visible ones is not worth it; the count is then given only where
+    the pages show it anyway (all on one page), so it reveals nothing of other units."""
     queryset = queryset.annotate(**order.annotations)
     reverse = False
     cursor = decode_cursor(order, after)
@@ -149,8 +152,11 @@ def keyset_page(
         found.reverse()
     by_id = {item.pk: item for item in rows.filter(pk__in=[key[-1] for key in found])}
     items = [by_id[key[-1]] for key in found if key[-1] in by_id]
-    total = 0
-    if count:
+    total: int | None = 0
+    if many:
+        alone = not more and cursor is None
+        total = len(found) if alone else None
+    elif count:
         total = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     return KeysetPage(
         items=items,
@@ -158,6 +164,6 @@ def keyset_page(
         has_previous=(cursor is not None) if not reverse else more,
         next_cursor=encode_cursor(found[-1]) if found else None,
         previous_cursor=encode_cursor(found[0]) if found else None,
-        count=min(total, COUNT_LIMIT),
-        count_capped=total > COUNT_LIMIT,
+        count=None if total is None else min(total, COUNT_LIMIT),
+        count_capped=total is not None and total > COUNT_LIMIT,
     )

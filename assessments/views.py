@@ -153,6 +153,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         unit_ids=form.unit_ids,
         after=after,
         before=before,
+        many=form.many_matches,
     )
     return render(
         request,

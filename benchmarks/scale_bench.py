@@ -385,16 +385,12 @@ def _deep_cursor(unit_id: int, depth: int) -> str:
 
 
 def _search_plan(user, term: str) -> str:
-    """EXPLAIN of the list's search query (the ids of a page)."""
+    """EXPLAIN of the search's probe of the bigram index (assessments/search.py)."""
     from assessments import search
     from assessments.models import Assessment
 
-    queryset = (
-        search.matching(Assessment.objects.visible_to(user), term)
-        .order_by("-updated_at", "-id")
-        .values_list("updated_at", "id")[:21]
-    )
-    return queryset.explain()
+    probe = search.bigram_candidates(Assessment.objects.visible_to(user), [term])
+    return probe[: search.PROBE_LIMIT + 1].explain()
 
 
 def _long_review(big, staff) -> int:

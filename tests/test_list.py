@@ -130,18 +130,35 @@ def test_paging_through_any_order_shows_every_row_once_even_with_ties(
     assert len(set(seen)) == 25
 
 
-def test_a_user_of_two_units_sees_one_list_in_order_across_units(client, risk_scheme):
+@pytest.mark.parametrize("ordering", list(AssessmentFilterForm.ORDERS))
+def test_a_user_of_two_units_pages_through_one_list_in_order_across_units(
+    client, risk_scheme, ordering
+):
     north, south = make_unit("北区局"), make_unit("南区局")
     both = make_user("both", roles=[Role.ASSESSOR], units=[north, south])
-    for n in range(12):
-        make_assessment(unit=north if n % 3 else south, author=both, project_name=f"项目{n:02d}")
+    for n in range(26):
+        make_assessment(
+            unit=north if n % 3 else south,
+            author=both,
+            project_name=f"项目{n % 7:02d}",
+            report_date=None if n % 4 == 0 else datetime.date(2026, 1, 1 + n % 5),
+        )
+    order = AssessmentFilterForm.ORDERS[ordering]
+    expected = list(
+        Assessment.objects.annotate(**order.annotations)
+        .order_by(*order.order_by())
+        .values_list("pk", flat=True)
+    )
     client.force_login(both)
 
-    first = client.get(reverse("assessments:list"), {"ordering": "project_name"})
-    with_cursor = first.context["page"]
-    assert with_cursor.count == 12
+    pages = [client.get(reverse("assessments:list"), {"ordering": ordering})]
+    while 'rel="next"' in pages[-1].text:
+        pages.append(follow(client, pages[-1], "next"))
+    back = follow(client, pages[-1], "prev")
 
-    assert names(first) == [f"项目{n:02d}" for n in range(12)]
+    assert [a.pk for page in pages for a in page.context["page"]] == expected
+    assert [a.pk for a in back.context["page"]] == expected[:20]
+    assert pages[0].context["page"].count == 26
 
 
 def test_a_malformed_cursor_shows_the_first_page(client, assessor, three):

@@ -118,14 +118,40 @@ def test_terms_are_split_on_spaces_deduplicated_and_bounded():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
 @pytest.mark.parametrize("term", ["道路", "道路改造"])
-def test_postgresql_answers_from_the_bigram_index(road, term):
+def test_postgresql_answers_from_the_bigram_index(road, park, term):
     with connection.cursor() as cursor:
-        # A handful of rows would be scanned whole; ask the planner to show it can use it.
+        # Two rows would be read whole; show the planner can answer from the index.
         cursor.execute("SET LOCAL enable_seqscan = off")
-    queryset = search.matching(Assessment.objects.all(), term).values_list("pk")
+    probe = search.bigram_candidates(Assessment.objects.all(), [term])
 
-    assert "assessment_search_bigrams" in queryset.explain()
-    assert list(queryset) == [(road.pk,)]
+    assert "assessment_search_bigrams" in probe.explain()
+    assert list(probe) == [road.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
+def test_a_common_term_pages_in_order_and_is_counted_only_as_far_as_shown(
+    client, assessor, unit, risk_scheme, monkeypatch
+):
+    monkeypatch.setattr(search, "PROBE_LIMIT", 3)
+    for n in range(6):
+        make_assessment(unit=unit, author=assessor, project_name=f"道路{n}")
+    make_assessment(unit=unit, author=assessor, project_name="公园")
+    client.force_login(assessor)
+
+    response = client.get(reverse("assessments:list"), {"q": "道路"})
+    page = response.context["page"]
+
+    assert [a.project_name for a in page] == [f"道路{n}" for n in range(5, -1, -1)]
+    # All on one page: the count is what the page shows, nothing more.
+    assert page.count == 6
+    assert "共 6 项评估" in response.text
+    matches = search.matching(Assessment.objects.all(), "道路")
+    assert matches.many and matches.queryset.count() == 6
+    for n in range(20):
+        make_assessment(unit=unit, author=assessor, project_name=f"道路改{n}")
+    longer = client.get(reverse("assessments:list"), {"q": "道路"})
+    assert longer.context["page"].count is None
+    assert "多项评估符合条件" in longer.text
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
