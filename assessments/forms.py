@@ -394,15 +394,12 @@ class AssessmentFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     mode = forms.ChoiceField(label=_("Evaluation mode"), required=False)
-    risk_level = forms.ModelChoiceField(
-        label=_("Risk level"),
-        queryset=RiskLevel.objects.all(),
-        required=False,
-        empty_label=_("All"),
+    # Plain choices read with one query each: a ModelChoiceField reads its options through
+    # a server-side cursor (three round trips) every time the form is drawn.
+    risk_level = forms.TypedChoiceField(
+        label=_("Risk level"), required=False, coerce=int, empty_value=None
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
-    )
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     ordering = forms.ChoiceField(label=_("Order by"), required=False)
     # Set by filter(): the search matched more rows than are worth counting.
     many_matches = False
@@ -416,7 +413,12 @@ class AssessmentFilterForm(forms.Form):
         self.fields["status"].choices = everything + Status.choices
         self.fields["mode"].choices = everything + Mode.choices
         self.visible_unit_ids = permissions.visible_unit_ids(user)
-        self.fields["unit"].queryset = Unit.objects.filter(pk__in=sorted(self.visible_unit_ids))
+        self.fields["unit"].choices = everything + list(
+            Unit.objects.filter(pk__in=sorted(self.visible_unit_ids)).values_list("pk", "name")
+        )
+        self.fields["risk_level"].choices = everything + list(
+            RiskLevel.objects.values_list("pk", "name")
+        )
         self.fields["ordering"].choices = list(self.ORDERINGS.items())
 
     @property
@@ -428,7 +430,7 @@ class AssessmentFilterForm(forms.Form):
     def unit_ids(self) -> list[int]:
         """The units the filtered rows can belong to (one query per unit for a page)."""
         if self.is_valid() and self.cleaned_data["unit"]:
-            return [self.cleaned_data["unit"].pk]
+            return [self.cleaned_data["unit"]]
         return sorted(self.visible_unit_ids)
 
     def filter(self, queryset):
@@ -444,9 +446,9 @@ class AssessmentFilterForm(forms.Form):
         if data["mode"]:
             queryset = queryset.filter(mode=data["mode"])
         if data["risk_level"]:
-            queryset = queryset.filter(risk_level=data["risk_level"])
+            queryset = queryset.filter(risk_level_id=data["risk_level"])
         if data["unit"]:
-            queryset = queryset.filter(owner_unit=data["unit"])
+            queryset = queryset.filter(owner_unit_id=data["unit"])
         return queryset
 
 

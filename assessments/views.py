@@ -23,7 +23,7 @@ from .pagination import Order, keyset_page
 from .reports import preview_html, render_report_body
 
 PAGE_SIZE = 20
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 20
 SECTION_SIZE = 10
 NEWEST_FIRST = AssessmentFilterForm.ORDERS["-updated_at"]
 # The review queue: who has waited longest comes first.
