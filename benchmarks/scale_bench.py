@@ -385,11 +385,12 @@ def _deep_cursor(unit_id: int, depth: int) -> str:
 
 
 def _search_plan(user, term: str) -> str:
-    """EXPLAIN of the search's probe of the bigram index (assessments/search.py)."""
+    """EXPLAIN of the search's probe of the bigram index, over the whole table as
+    assessments/search.py asks it."""
     from assessments import search
     from assessments.models import Assessment
 
-    probe = search.bigram_candidates(Assessment.objects.visible_to(user), [term])
+    probe = search.bigram_candidates(Assessment.objects.all(), [term])
     return probe[: search.PROBE_LIMIT + 1].explain()
 
 
