@@ -90,7 +90,7 @@ def _page_query(request: HttpRequest) -> tuple[str, str | None, str | None]:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = Assessment.objects.visible_to(user)
-    working = sorted(permissions.visible_unit_ids(user))
+    visible_units = sorted(permissions.visible_unit_ids(user))
     sections = []
     if permissions.can_create(user):
         creatable = sorted(permissions.creatable_unit_ids(user))
@@ -118,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
     sections.append(
-        ("issued", _("Issued"), visible.filter(status=Status.ISSUED), NEWEST_FIRST, working)
+        ("issued", _("Issued"), visible.filter(status=Status.ISSUED), NEWEST_FIRST, visible_units)
     )
     shown = []
     for key, title, queryset, order, units in sections:
