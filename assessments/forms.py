@@ -10,13 +10,13 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import content, permissions
+from . import content, permissions, search
 from .content import THRESHOLD_FIELDS, unprintable_characters, unprintable_message
 from .fonts import BODY_FONT, font_characters
 from .models import (
+    REPORT_DATE_SORT,
     TEXT_LIMITS,
     Assessment,
     Dimension,
@@ -29,6 +29,7 @@ from .models import (
     Unit,
     Verdict,
 )
+from .pagination import Order
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -497,25 +498,37 @@ class AssessmentFilterForm(forms.Form):
         "-report_date": _("Report date, newest first"),
         "project_name": _("Project name"),
     }
+    # Each order ends with the id (the keyset cursor's tie-breaker); each is served by an
+    # index led by the owner unit (migration 0009).
+    ORDERS = {
+        "-updated_at": Order((("updated_at", True, "datetime"), ("id", True, "int"))),
+        "updated_at": Order((("updated_at", False, "datetime"), ("id", False, "int"))),
+        "-report_date": Order(
+            (("report_sort", True, "date"), ("id", True, "int")),
+            annotations={"report_sort": REPORT_DATE_SORT},
+        ),
+        "project_name": Order((("project_name", False, "str"), ("id", False, "int"))),
+    }
 
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Project name or responsible entity")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Project, entity, report number or contact; terms apart")}
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     mode = forms.ChoiceField(label=_("Evaluation mode"), required=False)
-    risk_level = forms.ModelChoiceField(
-        label=_("Risk level"),
-        queryset=RiskLevel.objects.all(),
-        required=False,
-        empty_label=_("All"),
+    # Plain choices read with one query each: a ModelChoiceField reads its options through
+    # a server-side cursor (three round trips) every time the form is drawn.
+    risk_level = forms.TypedChoiceField(
+        label=_("Risk level"), required=False, coerce=int, empty_value=None
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
-    )
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     ordering = forms.ChoiceField(label=_("Order by"), required=False)
+    # Set by filter(): the search matched more rows than are worth counting.
+    many_matches = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -525,28 +538,44 @@ class AssessmentFilterForm(forms.Form):
         everything = [("", _("All"))]
         self.fields["status"].choices = everything + Status.choices
         self.fields["mode"].choices = everything + Mode.choices
-        self.fields["unit"].queryset = Unit.objects.filter(
-            pk__in=sorted(permissions.visible_unit_ids(user))
+        self.visible_unit_ids = permissions.visible_unit_ids(user)
+        self.fields["unit"].choices = everything + list(
+            Unit.objects.filter(pk__in=sorted(self.visible_unit_ids)).values_list("pk", "name")
+        )
+        self.fields["risk_level"].choices = everything + list(
+            RiskLevel.objects.values_list("pk", "name")
         )
         self.fields["ordering"].choices = list(self.ORDERINGS.items())
 
+    @property
+    def order(self) -> Order:
+        key = self.cleaned_data.get("ordering") if self.is_valid() else None
+        return self.ORDERS[key or "-updated_at"]
+
+    @property
+    def unit_ids(self) -> list[int]:
+        """The units the filtered rows can belong to (one query per unit for a page)."""
+        if self.is_valid() and self.cleaned_data["unit"]:
+            return [self.cleaned_data["unit"]]
+        return sorted(self.visible_unit_ids)
+
     def filter(self, queryset):
+        """The rows the filters select, unordered (pages and exports order them)."""
         if not self.is_valid():
-            return queryset.order_by("-updated_at", "-pk")
+            return queryset
         data = self.cleaned_data
         if data["q"]:
-            queryset = queryset.filter(
-                Q(project_name__icontains=data["q"]) | Q(responsible_entity__icontains=data["q"])
-            )
+            matches = search.matching(queryset, data["q"])
+            queryset, self.many_matches = matches.queryset, matches.many
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["mode"]:
             queryset = queryset.filter(mode=data["mode"])
         if data["risk_level"]:
-            queryset = queryset.filter(risk_level=data["risk_level"])
+            queryset = queryset.filter(risk_level_id=data["risk_level"])
         if data["unit"]:
-            queryset = queryset.filter(owner_unit=data["unit"])
-        return queryset.order_by(data["ordering"] or "-updated_at", "-pk")
+            queryset = queryset.filter(owner_unit_id=data["unit"])
+        return queryset
 
 
 class ReturnForm(forms.Form):

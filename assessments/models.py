@@ -7,6 +7,8 @@ triggers created in migration 0002, so not even raw SQL can rewrite history.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import (
     MaxLengthValidator,
@@ -15,8 +17,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -261,6 +263,11 @@ class EnvironmentalCategory(models.TextChoices):
     REPORT_BOOK = "report_book", _("Report (报告书)")
 
 
+# The list's report-date order: undated drafts sort as the oldest. One expression for the
+# index and the query, so the index serves the order.
+REPORT_DATE_SORT = Coalesce(F("report_date"), Value(datetime.date(1, 1, 1)))
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssessmentQuerySet:
         """What the user may see, by the ids of their units (no join through members):
@@ -355,6 +362,23 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["owner_unit", "status"], name="assessment_unit_status"),
             models.Index(fields=["status", "updated_at"], name="assessment_status_updated"),
+            # Visibility is a filter on unit ids, so every list's index starts with the unit;
+            # each ends with the id, the tie-breaker of keyset pagination (issue 11).
+            models.Index(fields=["owner_unit", "updated_at", "id"], name="assessment_unit_updated"),
+            models.Index(
+                fields=["owner_unit", "status", "updated_at", "id"],
+                name="assessment_unit_status_upd",
+            ),
+            models.Index(
+                fields=["owner_unit", "project_name", "id"], name="assessment_unit_project"
+            ),
+            models.Index(
+                F("owner_unit"), REPORT_DATE_SORT, F("id"), name="assessment_unit_report_date"
+            ),
+            models.Index(fields=["owner_unit", "id"], name="assessment_unit_id"),
+            models.Index(
+                fields=["author", "status", "updated_at", "id"], name="assessment_author_status"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -783,6 +807,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class VersionDiff(models.Model):
+    """What changed between two versions, computed once and kept.
+
+    Versions never change, so a diff of a pair is true forever: it is stored beside them
+    rather than in a cache that could evict it and make a reviewer wait for it again.
+    `changes` holds, per changed field, its position in the report and the diff as
+    [operation, text] pairs; it is escaped and labelled when shown.
+    """
+
+    old_version = models.ForeignKey(
+        Version, on_delete=models.CASCADE, related_name="+", verbose_name=_("Old version")
+    )
+    new_version = models.ForeignKey(
+        Version, on_delete=models.CASCADE, related_name="+", verbose_name=_("New version")
+    )
+    changes = models.JSONField(_("Changes"))
+    created_at = models.DateTimeField(_("Computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Version difference")
+        verbose_name_plural = _("Version differences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_version", "new_version"], name="version_diff_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_version_id} → {self.new_version_id}"
 
 
 # The records of a standard assessment live in their own module; imported here so that

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("assessments/", views.assessment_list, name="list"),
     path("assessments/export.csv", views.assessment_export, name="export"),
+    path("assessments/export.xlsx", views.assessment_export_xlsx, name="export_xlsx"),
     path("assessments/new/", views.assessment_new, name="new"),
     path("review/", views.review_queue, name="review_queue"),
     path("assessments/<int:pk>/", views.assessment_detail, name="detail"),

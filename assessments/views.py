@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import issuing, permissions, services, wizard, workflow
+from . import exports, issuing, permissions, services, wizard, workflow
 from .audit import audit_record, audit_request_failure
 from .content import assessment_content, upgrade
-from .diffs import content_diff
+from .diffs import version_diff
 from .forms import AssessmentFilterForm, NewAssessmentForm, ReturnForm, SubmitForm
-from .models import TEXT_LIMITS, Assessment, AuditAction, Role, Status, Unit
+from .models import TEXT_LIMITS, Assessment, AuditAction, Contact, Role, Status, Unit
+from .pagination import Order, keyset_page
 from .reports import ReportRenderError, preview_html, render_pdf, render_report_body
 
 PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 20
+SECTION_SIZE = 10
+NEWEST_FIRST = AssessmentFilterForm.ORDERS["-updated_at"]
+# The review queue: who has waited longest comes first.
+OLDEST_FIRST = Order((("updated_at", False, "datetime"), ("id", False, "int")))
 # The list filter that shows all of a home-page section.
 SECTION_STATUS = {
     "drafts": Status.DRAFT,
@@ -47,67 +54,117 @@ def deny(request: HttpRequest, assessment: Assessment | None, reason: str) -> Pe
     return PermissionDenied(reason)
 
 
-def _list_queryset(user):
-    return (
-        Assessment.objects.visible_to(user)
-        .select_related("owner_unit", "author", "risk_level")
-        .prefetch_related("contacts")
+def _shown_rows():
+    """The columns list pages show, and no other (the texts make a row ~1.3 kB wide)."""
+    return Assessment.objects.select_related("owner_unit", "risk_level", "author").only(
+        "title",
+        "project_name",
+        "responsible_entity",
+        "mode",
+        "status",
+        "updated_at",
+        "author_id",
+        "owner_unit__name",
+        "risk_level__name",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
     )
+
+
+def _list_rows():
+    # Ordered by its own columns: the model's order by "assessment" would join the
+    # assessments back in for their order.
+    contacts = Contact.objects.only("assessment_id", "side", "order", "name", "phone").order_by(
+        "assessment_id", "side", "order"
+    )
+    return _shown_rows().prefetch_related(Prefetch("contacts", queryset=contacts))
+
+
+def _page_query(request: HttpRequest) -> tuple[str, str | None, str | None]:
+    """The request's query without its cursor, and the cursor."""
+    query = request.GET.copy()
+    after, before = query.pop("after", [None])[0], query.pop("before", [None])[0]
+    query.pop("page", None)
+    return query.urlencode(), after, before
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    visible = _list_queryset(user)
+    visible = Assessment.objects.visible_to(user)
+    visible_units = sorted(permissions.visible_unit_ids(user))
     sections = []
     if permissions.can_create(user):
-        mine = visible.filter(
-            author=user, owner_unit_id__in=sorted(permissions.creatable_unit_ids(user))
+        creatable = sorted(permissions.creatable_unit_ids(user))
+        mine = visible.filter(author=user, owner_unit_id__in=creatable)
+        sections.append(
+            ("drafts", _("My drafts"), mine.filter(status=Status.DRAFT), NEWEST_FIRST, creatable)
         )
-        sections.append(("drafts", _("My drafts"), mine.filter(status=Status.DRAFT)))
-        sections.append(("returned", _("Returned to me"), mine.filter(status=Status.RETURNED)))
+        sections.append(
+            (
+                "returned",
+                _("Returned to me"),
+                mine.filter(status=Status.RETURNED),
+                NEWEST_FIRST,
+                creatable,
+            )
+        )
     if permissions.can_see_review_queue(user):
         sections.append(
             (
                 "review",
                 _("Awaiting my review"),
-                _review_queue(user, visible).order_by("updated_at"),
+                _review_queue(user, visible),
+                OLDEST_FIRST,
+                sorted(permissions.review_unit_ids(user)),
             )
         )
-    sections.append(("issued", _("Issued"), visible.filter(status=Status.ISSUED)))
+    sections.append(
+        ("issued", _("Issued"), visible.filter(status=Status.ISSUED), NEWEST_FIRST, visible_units)
+    )
+    shown = []
+    for key, title, queryset, order, units in sections:
+        page = keyset_page(queryset, order, rows=_shown_rows(), size=SECTION_SIZE, unit_ids=units)
+        shown.append(
+            {
+                "key": key,
+                "title": title,
+                "items": page.items,
+                "count": page.count,
+                "count_capped": page.count_capped,
+                "more": page.has_next,
+                "status": SECTION_STATUS[key],
+            }
+        )
     return render(
         request,
         "assessments/home.html",
-        {
-            "sections": [
-                {
-                    "key": key,
-                    "title": title,
-                    "items": list(qs[:10]),
-                    "count": qs.count(),
-                    "status": SECTION_STATUS[key],
-                }
-                for key, title, qs in sections
-            ],
-            "can_create": permissions.can_create(user),
-        },
+        {"sections": shown, "can_create": permissions.can_create(user)},
     )
 
 
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     form = AssessmentFilterForm(request.GET, user=request.user)
-    queryset = form.filter(_list_queryset(request.user))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query, after, before = _page_query(request)
+    page = keyset_page(
+        form.filter(Assessment.objects.visible_to(request.user)),
+        form.order,
+        rows=_list_rows(),
+        size=PAGE_SIZE,
+        unit_ids=form.unit_ids,
+        after=after,
+        before=before,
+        many=form.many_matches,
+    )
     return render(
         request,
         "assessments/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create(request.user),
         },
     )
@@ -356,7 +413,7 @@ def _review_context(assessment: Assessment) -> dict:
     previous = history["latest_return"].version if history["latest_return"] else None
     changes = None
     if current and previous and previous.pk != current.pk:
-        changes = content_diff(previous.content, current.content)
+        changes = version_diff(previous, current)
     return {
         **history,
         "version": current,
@@ -369,12 +426,17 @@ def _review_context(assessment: Assessment) -> dict:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_review_queue(request.user):
         raise deny(request, None, "review queue")
-    queue = (
-        _review_queue(request.user, Assessment.objects.all())
-        .select_related("owner_unit", "author")
-        .order_by("updated_at", "pk")
+    query, after, before = _page_query(request)
+    page = keyset_page(
+        _review_queue(request.user, Assessment.objects.visible_to(request.user)),
+        OLDEST_FIRST,
+        rows=_shown_rows(),
+        size=QUEUE_PAGE_SIZE,
+        unit_ids=permissions.review_unit_ids(request.user),
+        after=after,
+        before=before,
     )
-    return render(request, "assessments/review_queue.html", {"queue": queue})
+    return render(request, "assessments/review_queue.html", {"queue": page, "query": query})
 
 
 def _review_queue(user, queryset):
@@ -473,58 +535,46 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
-def assessment_export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as CSV (Excel opens it), without personal data. Audited."""
+def _export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """The filtered list, streamed, without personal data. Audited when it starts: what
+    matters is that this person took this filter's rows."""
     form = AssessmentFilterForm(request.GET, user=request.user)
-    rows = form.filter(
-        Assessment.objects.visible_to(request.user).select_related("owner_unit", "risk_level")
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
-    response.write("\ufeff")  # BOM: Excel then reads the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Project name"),
-            _("Responsible entity"),
-            _("Evaluating unit"),
-            _("Evaluation mode"),
-            _("Status"),
-            _("Risk level"),
-            _("Recommendation"),
-            _("Report date"),
-            _("Owner unit"),
-        ]
-    )
-    count = 0
-    for a in rows:
-        writer.writerow(
-            [
-                _csv_safe(a.project_name),
-                _csv_safe(a.responsible_entity),
-                _csv_safe(a.evaluating_unit),
-                a.get_mode_display(),
-                a.get_status_display(),
-                a.risk_level.name if a.risk_level else "",
-                a.get_recommendation_display(),
-                a.report_date.isoformat() if a.report_date else "",
-                a.owner_unit.name,
-            ]
-        )
-        count += 1
+    queryset = form.filter(Assessment.objects.visible_to(request.user))
+    unit_ids = form.unit_ids
+    if len(unit_ids) == 1:
+        unit_name = Unit.objects.filter(pk=unit_ids[0]).values_list("name", flat=True).first()
+    else:
+        unit_name = _("All units")
+    filename = f"{unit_name}-{_('Assessments')}-{timezone.localdate():%Y%m%d}.{kind}"
     audit_record(
         action=AuditAction.EXPORT,
         user=request.user,
         request=request,
-        detail=f"assessment list, {count} rows, filter: {request.GET.urlencode()}",
+        detail=f"assessment list ({kind}), filter: {request.GET.urlencode()}",
     )
+    chunks = exports.rows(queryset, unit_ids)
+    if kind == "xlsx":
+        response = StreamingHttpResponse(
+            exports.xlsx_stream(chunks, sheet_name=_("Assessments")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.csv_stream(chunks), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
     return response
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+@require_GET
+def assessment_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _export(request, "csv")
+
+
+@require_GET
+def assessment_export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
+    return _export(request, "xlsx")
 
 
 @require_GET
