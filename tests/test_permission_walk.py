@@ -336,6 +336,7 @@ ASSESSMENT_ROUTES = [
     ("assessments:download", "get", None, _expect_download, None),
     ("assessments:retry_issue", "post", None, _expect_decision, _effect_retry),
     ("assessments:issue_status", "get", None, _expect_detail, None),
+    ("assessments:draft_pdf", "get", None, _expect_detail, None),
     ("assessments:attachment_download", "get", None, _expect_attachment, None),
     (
         "assessments:attachment_upload",
@@ -428,6 +429,7 @@ GLOBAL_ROUTES = [
     ("assessments:home", "get", lambda p: True),
     ("assessments:list", "get", lambda p: True),
     ("assessments:export", "get", lambda p: True),
+    ("assessments:export_xlsx", "get", lambda p: True),
     ("assessments:new", "get", _any_role(Role.ASSESSOR)),
     ("assessments:review_queue", "get", _any_role(Role.REVIEWER)),
     ("units:list", "get", lambda p: p == "superuser" or _any_role(Role.UNIT_ADMIN)(p)),
