@@ -152,51 +152,39 @@ def user_create(
     return user, password
 
 
-@transaction.atomic
 def user_deactivate(*, actor, user, request=None) -> None:
     """The person can no longer log in; their open sessions stop working at once (Django's
     backend refuses inactive users on every request)."""
-    _require_manages(actor, user)
-    locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-    if not locked.is_active:
-        raise Refused(
-            _("%(user)s is already deactivated.") % {"user": locked.get_username()},
-            reason="already inactive",
-        )
-    locked.is_active = False
-    locked.save(update_fields=["is_active"])
-    user.is_active = False
-    audit_record(
-        action=AuditAction.USER_DEACTIVATED,
-        user=actor,
-        request=request,
-        obj=locked,
-        old_state="active",
-        new_state="inactive",
-        detail=f"deactivated {_who(locked)}",
-    )
+    _set_active(actor=actor, user=user, active=False, request=request)
+
+
+def user_reactivate(*, actor, user, request=None) -> None:
+    _set_active(actor=actor, user=user, active=True, request=request)
 
 
 @transaction.atomic
-def user_reactivate(*, actor, user, request=None) -> None:
+def _set_active(*, actor, user, active: bool, request=None) -> None:
     _require_manages(actor, user)
     locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-    if locked.is_active:
-        raise Refused(
-            _("%(user)s is already active.") % {"user": locked.get_username()},
-            reason="already active",
+    if locked.is_active == active:
+        already = (
+            _("%(user)s is already active.") if active else _("%(user)s is already deactivated.")
         )
-    locked.is_active = True
+        raise Refused(
+            already % {"user": locked.get_username()},
+            reason="already active" if active else "already inactive",
+        )
+    locked.is_active = user.is_active = active
     locked.save(update_fields=["is_active"])
-    user.is_active = True
+    states = ("inactive", "active") if active else ("active", "inactive")
     audit_record(
-        action=AuditAction.USER_REACTIVATED,
+        action=AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED,
         user=actor,
         request=request,
         obj=locked,
-        old_state="inactive",
-        new_state="active",
-        detail=f"reactivated {_who(locked)}",
+        old_state=states[0],
+        new_state=states[1],
+        detail=f"{'reactivated' if active else 'deactivated'} {_who(locked)}",
     )
 
 

@@ -58,7 +58,9 @@ def access_of(user) -> Access:
 
 def forget_access(user) -> None:
     """Drop the cached memberships (after they changed within the request)."""
-    user.__dict__.pop("_zhoucun_access", None)
+    for name in ("_zhoucun_access", "_zhoucun_all_units"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def descendant_unit_ids(unit_ids) -> frozenset[int]:
@@ -203,9 +205,13 @@ def can_retry_issue(user, assessment: Assessment) -> bool:
 def administered_unit_ids(user) -> frozenset[int]:
     """Units whose members the user manages: their unit-administrator roles; the operator
     (superuser) manages every unit."""
-    if user.is_authenticated and user.is_active and user.is_superuser:
-        return frozenset(Unit.objects.values_list("pk", flat=True))
-    return access_of(user).units_with(Role.UNIT_ADMIN)
+    if not can_use_admin(user):
+        return access_of(user).units_with(Role.UNIT_ADMIN)
+    cached = getattr(user, "_zhoucun_all_units", None)
+    if cached is None:  # asked by the navigation and the page alike: read once a request
+        cached = frozenset(Unit.objects.values_list("pk", flat=True))
+        user._zhoucun_all_units = cached
+    return cached
 
 
 def can_administer_unit(user, unit: Unit | int) -> bool:
