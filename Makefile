@@ -21,13 +21,16 @@ PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
 	2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help setup system-packages run test test-unit test-browser lint messages clean
+.PHONY: help setup setup-dev system-packages run test test-unit test-browser lint docs messages clean
 
 help:
 	@echo "make run   — set up, migrate, load the demo data, serve on http://$(HOST_PORT) with a worker"
 	@echo "make test  — set up and run the whole suite (lint, checks, unit, browser)"
 
 setup: system-packages $(VENV)/.installed messages
+
+# Test, lint and documentation tools: only `make test` (and lint, docs) need them.
+setup-dev: setup $(VENV)/.dev-installed
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -50,14 +53,23 @@ $(VENV)/.installed: requirements.txt
 	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt $(VENV)/.installed
+	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
 messages: $(VENV)/.installed
 	@$(PY) manage.py compilemessages -v0 --ignore=.venv
 
-lint: setup
+lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The documentation under docs/, built strictly (a broken link fails).
+docs: setup-dev
+	$(VENV)/bin/mkdocs build --strict --quiet
 
 run: setup
 	@$(PY) manage.py migrate -v0
@@ -72,9 +84,9 @@ run: setup
 	$(PY) manage.py runserver $(HOST_PORT)
 
 # Browser tests run in their own process: Playwright's event loop breaks the sync ORM.
-test: lint
+test: lint docs
 	$(PY) -m pytest -m "not browser"
 	$(PY) -m pytest -m browser
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts site

@@ -1,4 +1,4 @@
-"""Production web server: `gunicorn -c gunicorn.conf.py` (see README, "Workers and operations").
+"""Production web server: `gunicorn -c gunicorn.conf.py` (see docs/operations.md).
 
 Every value can be set from the environment (GUNICORN_*), so one file serves every machine.
 Reports are issued by `manage.py worker`, not here; web workers still render previews and

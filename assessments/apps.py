@@ -14,7 +14,8 @@ class AssessmentsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import audit, checks  # noqa: F401 - registers the start-up checks
+        from .ops import checks  # noqa: F401 - registers the start-up checks
+        from .services import audit
 
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit-login")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit-logout")
@@ -22,14 +23,14 @@ class AssessmentsConfig(AppConfig):
         user_locked_out.connect(audit.on_locked_out, dispatch_uid="audit-locked-out")
         # Whether a temporary password must be changed is read once, at login, into the
         # session; the rule itself is ForcePasswordChangeMiddleware's.
-        from zhoucun_risk.middleware import remember_password_check
+        from .web.middleware import remember_password_check
 
         user_logged_in.connect(remember_password_check, dispatch_uid="password-check-login")
 
 
 class OperatorAdminConfig(admin_apps.AdminConfig):
-    """Django's admin with the operator-only site (assessments.admin_site)."""
+    """Django's admin with the operator-only site (assessments.web.admin_site)."""
 
     default = False
 
-    default_site = "assessments.admin_site.OperatorAdminSite"
+    default_site = "assessments.web.admin_site.OperatorAdminSite"

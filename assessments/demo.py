@@ -1,4 +1,4 @@
-"""Demo data: the reference report and a few more, loaded through the real services.
+"""Demo data: the reference report and a few more, loaded through the real editing.
 
 The content lives in `fixtures/demo.json`; this module only feeds it through
 `services` and `workflow`, so demo data obeys every rule real data does. Passwords are
@@ -18,8 +18,23 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from . import services, workflow
-from .models import Assessment, Membership, RiskLevel, Status, Unit
+from .issuing.tasks import approve_and_issue
+from .models import (
+    ActivityKind,
+    Assessment,
+    BasisDocument,
+    ConsultationActivity,
+    DecisionOption,
+    EmergencyContact,
+    ExpertMember,
+    Membership,
+    Opinion,
+    RiskLevel,
+    Status,
+    Unit,
+    WorkingGroupMember,
+)
+from .services import editing, evidence, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -41,7 +56,6 @@ def ensure_risk_scheme() -> None:
 def ensure_standard_rules() -> None:
     """Load the kinds of activity, decision options and mode rules of standard mode unless
     a locality has already set its own."""
-    from .models import ActivityKind
 
     if not ActivityKind.objects.exists():
         call_command("loaddata", str(STANDARD_RULES_FILE), verbosity=0)
@@ -123,7 +137,7 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
 def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessment:
     levels = {level.code: level for level in RiskLevel.objects.all()}
     author = users[item["author"]]
-    assessment = services.assessment_create(
+    assessment = editing.assessment_create(
         owner_unit=units[item["unit"]],
         author=author,
         title=item["title"],
@@ -140,9 +154,9 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         **item.get("thresholds", {}),
     )
     for side, contacts in item["contacts"].items():
-        services.contacts_replace(assessment=assessment, side=side, rows=contacts)
-    services.findings_update(assessment=assessment, findings=item["findings"])
-    services.risk_points_replace(
+        editing.contacts_replace(assessment=assessment, side=side, rows=contacts)
+    editing.findings_update(assessment=assessment, findings=item["findings"])
+    editing.risk_points_replace(
         assessment=assessment,
         rows=[
             {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
@@ -154,9 +168,7 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         workflow.assessment_submit(assessment=assessment, actor=author)
     if item["status"] in (Status.APPROVED, Status.ISSUED):
         # Approval issues the signed report once the demo load commits.
-        workflow.assessment_approve(
-            assessment=assessment, actor=users[item["reviewer"]], comment="同意。"
-        )
+        approve_and_issue(assessment=assessment, actor=users[item["reviewer"]], comment="同意。")
     return assessment
 
 
@@ -166,25 +178,14 @@ DEMO_ATTACHMENTS_DIR = FIXTURES_DIR / "demo_attachments"
 def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels: dict) -> None:
     """A standard assessment's records and evidence, through the same services and upload
     checks as the guided form."""
-    from . import attachments
-    from .models import (
-        ActivityKind,
-        BasisDocument,
-        ConsultationActivity,
-        DecisionOption,
-        EmergencyContact,
-        ExpertMember,
-        Opinion,
-        WorkingGroupMember,
-    )
 
     def day(value):
         return date.fromisoformat(value) if value else None
 
     kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
-    services.rows_sync(assessment=assessment, model=BasisDocument, rows=spec["basis_documents"])
-    services.rows_sync(assessment=assessment, model=WorkingGroupMember, rows=spec["working_group"])
-    services.rows_sync(
+    editing.rows_sync(assessment=assessment, model=BasisDocument, rows=spec["basis_documents"])
+    editing.rows_sync(assessment=assessment, model=WorkingGroupMember, rows=spec["working_group"])
+    editing.rows_sync(
         assessment=assessment,
         model=ConsultationActivity,
         rows=[
@@ -198,7 +199,7 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
         ],
     )
     activities = list(assessment.activities.order_by("order"))
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=Opinion,
         rows=[
@@ -209,12 +210,12 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
             for opinion in spec["opinions"]
         ],
     )
-    services.rows_sync(assessment=assessment, model=ExpertMember, rows=spec["experts"])
-    services.rows_sync(
+    editing.rows_sync(assessment=assessment, model=ExpertMember, rows=spec["experts"])
+    editing.rows_sync(
         assessment=assessment, model=EmergencyContact, rows=spec["emergency_contacts"]
     )
     expert, emergency, decision = spec["expert_review"], spec["emergency"], spec["decision"]
-    services.standard_record_update(
+    editing.standard_record_update(
         assessment=assessment,
         data={
             "responsible_leader": spec["responsible_leader"],
@@ -236,10 +237,10 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
     )
     for item in spec["attachments"]:
         path = DEMO_ATTACHMENTS_DIR / item["file"]
-        data, file_type = attachments.validate_upload(
+        data, file_type = evidence.validate_upload(
             item["name"], path.stat().st_size, path.read_bytes
         )
-        attachments.attachment_add(
+        evidence.attachment_add(
             assessment=assessment,
             actor=author,
             section=item["section"],

@@ -10,73 +10,14 @@ every unit's members, but no assessment content unless they also hold a role in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Q
-from django.http import Http404
-
-from .audit import audit_request_failure
-from .models import Assessment, AuditAction, Membership, Role, Status, Unit
-
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
-# Roles that work on a unit's assessments and so see all of them, drafts included.
-WORK_ROLES = frozenset({Role.ASSESSOR, Role.REVIEWER, Role.CLERK})
-
-
-@dataclass(frozen=True)
-class Access:
-    """What one user holds, read once per request: roles by unit id, and the units their
-    oversight roles reach (every unit below an oversight unit)."""
-
-    roles: dict[int, frozenset[str]]
-    overseen: frozenset[int]
-
-    def units_with(self, *roles: str) -> frozenset[int]:
-        return frozenset(unit for unit, held in self.roles.items() if held.intersection(roles))
-
-
-NO_ACCESS = Access(roles={}, overseen=frozenset())
-
-
-def access_of(user) -> Access:
-    """The user's memberships, cached on the user object for the request."""
-    if not user.is_authenticated or not user.is_active:
-        return NO_ACCESS
-    cached = getattr(user, "_zhoucun_access", None)
-    if cached is None:
-        roles: dict[int, set[str]] = {}
-        for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
-            roles.setdefault(unit_id, set()).add(role)
-        oversight = [unit for unit, held in roles.items() if Role.OVERSIGHT in held]
-        cached = Access(
-            roles={unit: frozenset(held) for unit, held in roles.items()},
-            overseen=descendant_unit_ids(oversight) if oversight else frozenset(),
-        )
-        user._zhoucun_access = cached
-    return cached
-
-
-def forget_access(user) -> None:
-    """Drop the cached memberships (after they changed within the request)."""
-    for name in ("_zhoucun_access", "_zhoucun_all_units"):
-        if hasattr(user, name):
-            delattr(user, name)
-
-
-def descendant_unit_ids(unit_ids) -> frozenset[int]:
-    """Every unit below the given ones (not the units themselves). The unit tree is small —
-    dozens of units — so it is read whole rather than walked query by query."""
-    children: dict[int, list[int]] = {}
-    for pk, parent in Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return frozenset(found)
+from .models import (
+    Assessment,
+    Membership,
+    Role,
+    Status,
+    Unit,
+    access_of,
+)
 
 
 def has_role(user, unit_id: int | None, role: Role) -> bool:
@@ -87,49 +28,12 @@ def has_role_anywhere(user, role: Role) -> bool:
     return bool(access_of(user).units_with(role))
 
 
-def visibility(user) -> Q:
-    """The assessments the user may see, as a filter on unit ids (no join through members):
-    all of the units where they work; the issued reports of the units they oversee."""
-    access = access_of(user)
-    working = access.units_with(*WORK_ROLES)
-    condition = Q(pk__in=[])
-    if working:
-        condition |= Q(owner_unit_id__in=sorted(working))
-    if access.overseen:
-        condition |= Q(owner_unit_id__in=sorted(access.overseen), status=Status.ISSUED)
-    return condition
-
-
-def visible_unit_ids(user) -> frozenset[int]:
-    """Units some of whose assessments the user may see (for a unit filter)."""
-    access = access_of(user)
-    return access.units_with(*WORK_ROLES) | access.overseen
-
-
 def works_on(user, assessment: Assessment) -> bool:
-    return bool(access_of(user).roles.get(assessment.owner_unit_id, frozenset()) & WORK_ROLES)
+    return assessment.owner_unit_id in access_of(user).working_units
 
 
 def oversees(user, assessment: Assessment) -> bool:
     return assessment.owner_unit_id in access_of(user).overseen
-
-
-def get_assessment_or_404(request, pk: int, queryset=None) -> Assessment:
-    """The assessment if the user may see it; 404 otherwise, never a hint it exists.
-
-    Asking for an assessment one may not see is recorded as a permission denial: the user
-    sees the same 404 as for a number that does not exist, the audit log sees the probe.
-    """
-    queryset = Assessment.objects.all() if queryset is None else queryset
-    assessment = queryset.visible_to(request.user).filter(pk=pk).first()
-    if assessment is None:
-        other = Assessment.objects.filter(pk=pk).first()
-        if other is not None:
-            audit_request_failure(
-                request, AuditAction.PERMISSION_DENIED, other, "assessment not visible"
-            )
-        raise Http404
-    return assessment
 
 
 # --- assessments -------------------------------------------------------------------------
@@ -145,10 +49,7 @@ def can_create(user) -> bool:
 
 
 def can_edit(user, assessment: Assessment) -> bool:
-    return (
-        has_role(user, assessment.owner_unit_id, Role.ASSESSOR)
-        and assessment.status in EDITABLE_STATUSES
-    )
+    return has_role(user, assessment.owner_unit_id, Role.ASSESSOR) and assessment.is_editable
 
 
 def can_submit(user, assessment: Assessment) -> bool:

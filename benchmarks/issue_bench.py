@@ -44,7 +44,8 @@ ONE_AT_A_TIME = 10
 
 SETUP = """
 import json
-from assessments import workflow
+from assessments.issuing.tasks import approve_and_issue
+from assessments.services import workflow
 from assessments.demo import ensure_risk_scheme
 from assessments.models import Role
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
@@ -66,13 +67,13 @@ print(json.dumps(ids))
 """
 
 APPROVE_ALL = """
-from assessments import workflow
+from assessments.services import workflow
 from assessments.models import Assessment
 from django.contrib.auth import get_user_model
 
 reviewer = get_user_model().objects.get(username="bench_reviewer")
 for pk in IDS:
-    workflow.assessment_approve(assessment=Assessment.objects.get(pk=pk), actor=reviewer)
+    approve_and_issue(assessment=Assessment.objects.get(pk=pk), actor=reviewer)
 """
 
 
@@ -252,7 +253,7 @@ def main() -> None:
 
 def prepare(work: Path, database_url: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from assessments.signing import create_dev_ca
+    from assessments.reports.pki import create_dev_ca
 
     root, p12 = create_dev_ca(work / "pki", organisation="基准测试", password=PASSWORD)
     env = {

@@ -39,26 +39,27 @@ def median_seconds(function, runs: int) -> float:
 
 
 def main(runs: int) -> None:
-    from assessments import issuing, signing
     from assessments.demo import load_demo, load_demo_spec
+    from assessments.issuing import tasks
     from assessments.models import Assessment
-    from assessments.reports import render_pdf
-    from assessments.storage import read_report_bytes
+    from assessments.reports import pki, sign
+    from assessments.reports.render import render_pdf
+    from assessments.reports.storage import read_report_bytes
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
-    pki = Path(tempfile.mkdtemp())
-    root, p12 = signing.create_dev_ca(pki, organisation="基准测试", password="Bench-pass-1")
+    pki_dir = Path(tempfile.mkdtemp())
+    root, p12 = pki.create_dev_ca(pki_dir, organisation="基准测试", password="Bench-pass-1")
     settings.ZHOUCUN_SIGNING_P12, settings.ZHOUCUN_SIGNING_P12_PASSWORD = str(p12), "Bench-pass-1"
     settings.ZHOUCUN_TRUST_ROOTS = str(root)
     load_demo(passwords={u["username"]: "Bench-pass-1" for u in load_demo_spec()["users"]})
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
-    report = issuing.issue_report(assessment_id=reference.pk)
+    report = tasks.issue_report(assessment_id=reference.pk)
     content = report.version.content
 
     render = median_seconds(lambda: render_pdf(content), runs)
     render_sign = median_seconds(
-        lambda: signing.sign_pdf(render_pdf(content), reason="基准测试", location="本机"), runs
+        lambda: sign.sign_pdf(render_pdf(content), reason="基准测试", location="本机"), runs
     )
     client = Client()
     client.force_login(get_user_model().objects.get(username="clerk"))
@@ -75,7 +76,7 @@ def main(runs: int) -> None:
     standard = Assessment.objects.get(mode="standard")
     standard_content = standard.versions.order_by("-number").first().content
     standard_sign = median_seconds(
-        lambda: signing.sign_pdf(render_pdf(standard_content), reason="基准测试", location="本机"),
+        lambda: sign.sign_pdf(render_pdf(standard_content), reason="基准测试", location="本机"),
         runs,
     )
     verdict = "ok" if standard_sign <= 1.0 else "MISS"

@@ -1,6 +1,6 @@
 """Scale benchmark, run by hand (issue 11):
 
-    createdb … (a database of its own, UTF-8; see README "Scale")
+    createdb … (a database of its own, UTF-8; see docs/scale.md)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME \\
         .venv/bin/python benchmarks/scale_bench.py --rows 1000000
 
@@ -372,7 +372,7 @@ def _export(client, url: str) -> dict:
 
 
 def _deep_cursor(unit_id: int, depth: int) -> str:
-    from assessments.pagination import encode_cursor
+    from assessments.lists.pagination import encode_cursor
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -387,7 +387,7 @@ def _deep_cursor(unit_id: int, depth: int) -> str:
 def _search_plan(user, term: str) -> str:
     """EXPLAIN of the search's probe of the bigram index, over the whole table as
     assessments/search.py asks it."""
-    from assessments import search
+    from assessments.lists import search
     from assessments.models import Assessment
 
     probe = search.bigram_candidates(Assessment.objects.all(), [term])
@@ -399,8 +399,8 @@ def _long_review(big, staff) -> int:
     returned and the version resubmitted; its id."""
     import random
 
-    from assessments import services, workflow
     from assessments.models import Assessment
+    from assessments.services import editing, workflow
     from tests.factories import complete_assessment
 
     found = Assessment.objects.filter(project_name="基准长文档差异").first()
@@ -414,7 +414,7 @@ def _long_review(big, staff) -> int:
             chars[i] = "\n"
         return "".join(chars)
 
-    assessment = services.assessment_create(
+    assessment = editing.assessment_create(
         owner_unit=big,
         author=staff["big_assessor"],
         title="基准长文档差异社会稳定风险评估报告",
@@ -432,7 +432,7 @@ def _long_review(big, staff) -> int:
         assessment=assessment, actor=staff["big_reviewer"], comment="请重写基本情况。"
     )
     assessment.refresh_from_db()
-    services.assessment_save_step(
+    editing.assessment_save_step(
         assessment=assessment,
         expected_version=assessment.lock_version,
         apply=lambda a: _long_texts(a, text),
@@ -444,13 +444,13 @@ def _long_review(big, staff) -> int:
 def _long_texts(assessment, text) -> None:
     """Fill 基本情况 (6,000), 风险点及化解 (4,000) and the four findings (3,000 each) with
     fresh text: 22,000 characters that differ from the previous version's."""
-    from assessments import services
     from assessments.models import TEXT_LIMITS, Dimension
+    from assessments.services import editing
 
     assessment.basic_situation = text(TEXT_LIMITS["basic_situation"])
     assessment.risk_narrative = text(TEXT_LIMITS["risk_narrative"])
     assessment.save()
-    services.findings_update(
+    editing.findings_update(
         assessment=assessment,
         findings={
             d: {"text": text(TEXT_LIMITS["finding"]), "verdict": "no_risk"}

@@ -5,14 +5,13 @@ from django.test import override_settings
 
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
-
-from .factories import complete_assessment, make_assessment, make_unit, make_user
+from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 
 @pytest.fixture(scope="session", autouse=True)
 def test_pki(tmp_path_factory):
     """A throwaway CA and signing certificate for the whole test run."""
-    from assessments.signing import create_dev_ca
+    from assessments.reports.pki import create_dev_ca
 
     password = secrets.token_urlsafe(12)
     root, p12 = create_dev_ca(

@@ -5,8 +5,8 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
-from assessments import services
 from assessments.models import Assessment, Membership, Role, Unit
+from assessments.services import editing
 
 _counter = itertools.count(1)
 PASSWORD = "Test-pass-2026"
@@ -47,7 +47,7 @@ def make_assessment(*, unit: Unit, author, **fields) -> Assessment:
         "evaluating_unit": "测试评估单位",
         "report_date": datetime.date(2026, 11, 1),
     }
-    return services.assessment_create(owner_unit=unit, author=author, **{**defaults, **fields})
+    return editing.assessment_create(owner_unit=unit, author=author, **{**defaults, **fields})
 
 
 def complete_assessment(assessment: Assessment) -> Assessment:
@@ -55,17 +55,17 @@ def complete_assessment(assessment: Assessment) -> Assessment:
     from assessments.models import Dimension, RiskLevel
 
     low = RiskLevel.objects.get(code="low")
-    services.contacts_replace(
+    editing.contacts_replace(
         assessment=assessment,
         side="responsible",
         rows=[{"name": "聂某", "position": "主任", "phone": "13800000001"}],
     )
-    services.contacts_replace(
+    editing.contacts_replace(
         assessment=assessment,
         side="evaluator",
         rows=[{"name": "田某", "position": "", "phone": "13800000003"}],
     )
-    services.findings_update(
+    editing.findings_update(
         assessment=assessment,
         findings={d: {"text": f"{d} 的评估意见。", "verdict": "no_risk"} for d in Dimension.values},
     )
@@ -100,19 +100,19 @@ def complete_standard(assessment: Assessment) -> Assessment:
     assessment.save()
     kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
     low = RiskLevel.objects.get(code="low")
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=BasisDocument,
         rows=[
             {"title": "重大行政决策程序暂行条例", "number": "国务院令第713号", "issuer": "国务院"}
         ],
     )
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=WorkingGroupMember,
         rows=[{"name": "王某", "unit": "测试评估单位", "role": "组长"}],
     )
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=ConsultationActivity,
         rows=[
@@ -143,7 +143,7 @@ def complete_standard(assessment: Assessment) -> Assessment:
         ],
     )
     forum = assessment.activities.get(kind=kinds["forum"])
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=Opinion,
         rows=[
@@ -156,7 +156,7 @@ def complete_standard(assessment: Assessment) -> Assessment:
             }
         ],
     )
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=ExpertMember,
         rows=[
@@ -164,12 +164,12 @@ def complete_standard(assessment: Assessment) -> Assessment:
             for n in range(1, 4)
         ],
     )
-    services.rows_sync(
+    editing.rows_sync(
         assessment=assessment,
         model=EmergencyContact,
         rows=[{"name": "赵某", "role": "值班", "phone": "13800000009"}],
     )
-    services.standard_record_update(
+    editing.standard_record_update(
         assessment=assessment,
         data={
             "responsible_leader": "李某（副区长）",
@@ -201,5 +201,5 @@ def complete_standard(assessment: Assessment) -> Assessment:
             "resolution": "已与居民代表协商确定施工时段。",
         }
     ]
-    services.risk_points_replace(assessment=assessment, rows=rows)
+    editing.risk_points_replace(assessment=assessment, rows=rows)
     return Assessment.objects.get(pk=assessment.pk)

@@ -5,9 +5,8 @@ from django.contrib.auth.hashers import check_password, identify_hasher, make_pa
 from django.urls import reverse
 
 from assessments.models import Role
+from tests.factories import make_user
 from zhoucun_risk.settings import base
-
-from .factories import make_user
 
 PASSWORD = "Staff-pass-2026"
 OWASP = "argon2$argon2id$v=19$m=19456,t=2,p=1$"

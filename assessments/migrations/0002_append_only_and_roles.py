@@ -9,8 +9,8 @@ SQLite gets no delete trigger because Django's test flush empties tables with DE
 
 from django.db import migrations
 
-from assessments.db_guards import APPEND_ONLY_TABLES as APPEND_ONLY
-from assessments.db_guards import sqlite_guard
+from assessments.models.guards import APPEND_ONLY_TABLES as APPEND_ONLY
+from assessments.models.guards import sqlite_guard
 
 PG_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION zhoucun_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

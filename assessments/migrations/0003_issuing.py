@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from assessments.db_guards import recreate_sqlite_guards
+from assessments.models.guards import recreate_sqlite_guards
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from assessments.db_guards import recreate_sqlite_guards
+from assessments.models.guards import recreate_sqlite_guards
 
 
 GROUP_ROLES = {"评估人员": "assessor", "审核人员": "reviewer", "文书": "clerk", "管理员": "unit_admin"}

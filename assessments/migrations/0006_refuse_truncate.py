@@ -21,7 +21,7 @@ SQLite has no TRUNCATE (Django's flush there uses DELETE), so nothing is added t
 
 from django.db import migrations
 
-from assessments.db_guards import APPEND_ONLY_TABLES
+from assessments.models.guards import APPEND_ONLY_TABLES
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION zhoucun_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$

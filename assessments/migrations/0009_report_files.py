@@ -15,7 +15,7 @@ import logging
 
 from django.db import migrations, models
 
-from assessments.db_guards import recreate_sqlite_guards
+from assessments.models.guards import recreate_sqlite_guards
 
 logger = logging.getLogger("assessments.migrations")
 
@@ -23,7 +23,7 @@ TABLE = "assessments_signedreport"
 
 
 def move_pdfs_to_storage(apps, schema_editor):
-    from assessments import storage
+    from assessments.reports import storage
 
     SignedReport = apps.get_model("assessments", "SignedReport")
     rows = SignedReport.objects.using(schema_editor.connection.alias).order_by("pk")
@@ -56,7 +56,7 @@ def _content(blob: bytes):
 
 
 def copy_files_back(apps, schema_editor):
-    from assessments import storage
+    from assessments.reports import storage
 
     connection = schema_editor.connection
     SignedReport = apps.get_model("assessments", "SignedReport")

@@ -9,7 +9,7 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
-from assessments.db_guards import recreate_sqlite_guards
+from assessments.models.guards import recreate_sqlite_guards
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@ import re
 
 from django import template
 
-from assessments.people import display_name
+from assessments.common.names import display_name
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from assessments.demo import load_demo, load_demo_spec
 from assessments.models import Assessment, SignedReport, Status
-from assessments.wizard import STEPS
+from assessments.wizard.flow import STEPS
 from tests.factories import complete_assessment
 
 from .conftest import login, outside_the_event_loop, visit

@@ -7,10 +7,11 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from assessments import issuing, signing
 from assessments.demo import load_demo, load_demo_spec
+from assessments.issuing import tasks
 from assessments.models import Assessment
-from assessments.storage import read_report_bytes
+from assessments.reports import verify as verification
+from assessments.reports.storage import read_report_bytes
 
 from .conftest import login, outside_the_event_loop
 
@@ -24,7 +25,7 @@ def issued(transactional_db, settings, live_server):
     passwords = {u["username"]: PASSWORD for u in load_demo_spec()["users"]}
     outside_the_event_loop(load_demo, passwords=passwords)
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
-    return outside_the_event_loop(issuing.issue_report, assessment_id=reference.pk)
+    return outside_the_event_loop(tasks.issue_report, assessment_id=reference.pk)
 
 
 def qr_urls(pdf_path, tmp_path) -> list[str]:
@@ -57,7 +58,7 @@ def test_a_clerk_downloads_the_signed_report_and_its_qr_opens_the_verification_p
     data = path.read_bytes()
 
     assert data == read_report_bytes(issued.sha256)
-    assert outside_the_event_loop(signing.verify_pdf, data).valid
+    assert outside_the_event_loop(verification.verify_pdf, data).valid
 
     urls = qr_urls(path, tmp_path)
     assert len(urls) == 1

@@ -18,7 +18,7 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # A refused form post is audited and answered with the product's own 403 page.
-CSRF_FAILURE_VIEW = "zhoucun_risk.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "assessments.web.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "assessments.apps.OperatorAdminConfig",
@@ -42,17 +42,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "zhoucun_risk.middleware.DefaultChineseLocaleMiddleware",
+    "assessments.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Private by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After authentication: it needs to know whether the response is a private one.
-    "zhoucun_risk.middleware.PrivateNoStoreMiddleware",
+    "assessments.web.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password (new account, reset) must be replaced before anything else.
-    "zhoucun_risk.middleware.ForcePasswordChangeMiddleware",
+    "assessments.web.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "assessments.context_processors.navigation",
+                "assessments.web.context_processors.navigation",
             ],
         },
     },
@@ -123,7 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
-# The client's address, for the audit log and the login lockout (assessments.audit.client_ip).
+# The client's address, for the audit log and the login lockout
+# (assessments.common.addresses.client_ip).
 # Behind a reverse proxy, list the proxies here: only a request whose REMOTE_ADDR is one of
 # them has its client address taken from the header; anyone else could forge the header.
 ZHOUCUN_TRUSTED_PROXIES = env_networks("ZHOUCUN_TRUSTED_PROXIES")
@@ -137,8 +138,8 @@ AXES_FAILURE_LIMIT = env_int("ZHOUCUN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 ZHOUCUN_ADDRESS_FAILURE_LIMIT = env_int("ZHOUCUN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZHOUCUN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "assessments.lockout.AddressLimitDatabaseHandler"
-AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
+AXES_HANDLER = "assessments.services.lockout.AddressLimitDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "assessments.common.addresses.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -163,7 +164,7 @@ ATTACHMENTS_STORAGE = {
     "OPTIONS": {"location": Path(env_str("ZHOUCUN_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))},
 }
 
-# Signed reports (see README, "Storage and backup"): written once under their SHA-256 into
+# Signed reports (see docs/storage.md): written once under their SHA-256 into
 # their own storage alias — a directory by default, an S3-compatible bucket by configuration.
 ZHOUCUN_REPORTS_BACKEND = env_str("ZHOUCUN_REPORTS_BACKEND", "filesystem")
 if ZHOUCUN_REPORTS_BACKEND == "filesystem":
@@ -262,7 +263,7 @@ ZHOUCUN_QUEUE_MAX_WAIT_SECONDS = env_int("ZHOUCUN_QUEUE_MAX_WAIT_SECONDS", 300)
 # A load balancer probes /healthz over plain HTTP: never redirect it to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Signing and verification of issued reports (see README, "Signing").
+# Signing and verification of issued reports (see docs/reports.md).
 ZHOUCUN_SIGNING_P12 = env_str("ZHOUCUN_SIGNING_P12", "")
 ZHOUCUN_SIGNING_P12_PASSWORD = env_str("ZHOUCUN_SIGNING_P12_PASSWORD", "")
 ZHOUCUN_TRUST_ROOTS = env_str("ZHOUCUN_TRUST_ROOTS", "")
@@ -323,6 +324,6 @@ LOGGING = {
 def require_secret_key(secret_key: str) -> str:
     if not secret_key:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DEBUG is off (see README, 'Environment')."
+            "DJANGO_SECRET_KEY must be set when DEBUG is off (see docs/configuration.md)."
         )
     return secret_key

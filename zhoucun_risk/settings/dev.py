@@ -15,7 +15,7 @@ from .base import (
 DEBUG = True
 # The product's own 404 and 500 pages also in development (Django's debug pages otherwise);
 # tracebacks still go to the console.
-MIDDLEWARE = [*MIDDLEWARE, "zhoucun_risk.middleware.ProductErrorPagesMiddleware"]
+MIDDLEWARE = [*MIDDLEWARE, "assessments.web.middleware.ProductErrorPagesMiddleware"]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

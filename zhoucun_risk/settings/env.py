@@ -1,8 +1,9 @@
 """Strict readers for environment variables.
 
 Every setting that comes from the environment is read through these, in one place
-(`base.py`), so the README's list of variables and the code cannot drift apart. A value
-that is present but malformed is an error, never silently replaced by a default.
+(`base.py`), so the documented list of variables (docs/configuration.md) and the code
+cannot drift apart. A value that is present but malformed is an error, never silently
+replaced by a default.
 """
 
 import ipaddress

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments import backup, storage
 from assessments.models import SignedReport
+from assessments.ops import backup
+from assessments.reports import storage
 
 
 @contextmanager

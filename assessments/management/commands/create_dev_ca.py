@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from assessments.signing import create_dev_ca
+from assessments.reports.pki import create_dev_ca
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.content import assessment_content
 from assessments.models import Assessment, SignedReport
-from assessments.reports import ReportRenderError, render_pdf
-from assessments.storage import read_report_bytes
+from assessments.reports.render import ReportRenderError, render_pdf
+from assessments.reports.storage import read_report_bytes
 
 
 class Command(BaseCommand):

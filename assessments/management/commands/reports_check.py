@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.storage import check_reports
+from assessments.reports.storage import check_reports
 
 
 class Command(BaseCommand):

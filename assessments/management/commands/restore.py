@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from assessments import backup, signing, storage
-from assessments.db_guards import APPEND_ONLY_TABLES
 from assessments.models import Assessment, AuditEvent, SignedReport, Unit
+from assessments.models.guards import APPEND_ONLY_TABLES
+from assessments.ops import backup
+from assessments.reports import pki, storage, verify
 
 # Any of these holding a row means the installation is in use: a restore would mix two.
 IN_USE = [Unit, Assessment, SignedReport, AuditEvent]
@@ -170,7 +171,7 @@ class Command(BaseCommand):
         return written
 
     def _reverify(self, roots_pem: bytes | None, files: int) -> None:
-        roots = signing.load_roots(roots_pem) if roots_pem else None
+        roots = pki.load_roots(roots_pem) if roots_pem else None
         problems = []
         verified = total = 0
         rows = SignedReport.objects.order_by("pk").values_list("report_number", "sha256")
@@ -186,8 +187,8 @@ class Command(BaseCommand):
                 problems.append(f"{number}: file hashes to {actual}, recorded {sha256}")
                 continue
             try:
-                verdict = signing.verify_pdf(data, roots=roots)
-            except signing.SigningNotConfigured:
+                verdict = verify.verify_pdf(data, roots=roots)
+            except pki.SigningNotConfigured:
                 problems.append(f"{number}: no trust roots to check the signature against")
                 continue
             if not verdict.valid:

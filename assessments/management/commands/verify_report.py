@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import SignedReport
-from assessments.signing import verify_pdf
+from assessments.reports.verify import verify_pdf
 
 
 class Command(BaseCommand):

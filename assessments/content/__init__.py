@@ -1,0 +1,73 @@
+"""The content of an assessment and the rules about it (the "rules" layer).
+
+- `snapshot`: the content as a document with a schema version (what a Version freezes);
+- `parts`: the parts of the content, their names and order, by mode;
+- `rules`: when each part is complete, what submission still requires;
+- `mode`: which project figures suggest a standard assessment;
+- `figures`: the numbers the standard report states, computed from the records;
+- `printable`: whether the report can print the content faithfully.
+
+It asks nobody above it: the wizard, the workflow, the preview and the report ask here.
+"""
+
+from .figures import figures
+from .mode import Exceeded, mode_reason_required, mode_suggestion
+from .parts import PART_TITLES, SIMPLE_ORDER, STANDARD_ORDER, order_for
+from .printable import printing_problem, uncovered_characters
+from .rules import (
+    Missing,
+    deviates,
+    missing_requirements,
+    part_problems,
+    procedure_problems,
+    step_completeness,
+    suggested_level_code,
+)
+from .snapshot import (
+    CONTENT_FIELDS,
+    CONTENT_PREFETCH,
+    SCHEMA_VERSION,
+    THRESHOLD_FIELDS,
+    UnknownSchema,
+    assessment_content,
+    empty_standard,
+    frozen,
+    level_names,
+    level_scheme,
+    scheme_snapshot,
+    standard_content,
+    upgrade,
+)
+
+__all__ = [
+    "CONTENT_FIELDS",
+    "CONTENT_PREFETCH",
+    "PART_TITLES",
+    "SCHEMA_VERSION",
+    "SIMPLE_ORDER",
+    "STANDARD_ORDER",
+    "THRESHOLD_FIELDS",
+    "Exceeded",
+    "Missing",
+    "UnknownSchema",
+    "assessment_content",
+    "deviates",
+    "empty_standard",
+    "figures",
+    "frozen",
+    "level_names",
+    "level_scheme",
+    "missing_requirements",
+    "mode_reason_required",
+    "mode_suggestion",
+    "order_for",
+    "part_problems",
+    "printing_problem",
+    "procedure_problems",
+    "scheme_snapshot",
+    "standard_content",
+    "step_completeness",
+    "suggested_level_code",
+    "uncovered_characters",
+    "upgrade",
+]

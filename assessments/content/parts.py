@@ -1,0 +1,47 @@
+"""The parts of an assessment's content, in the order the procedure takes them, with their
+names: one list for the wizard's steps, its indicator, the checklist and the messages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# Every part by the slug of the wizard step that edits it, and its name.
+PART_TITLES = {
+    "project": _("Project"),
+    "contacts": _("Contacts"),
+    "basis": _("Basis documents"),
+    "subject": _("Who assessed"),
+    "basic": _("Basic situation"),
+    "consultation": _("Consultation"),
+    "opinions": _("Opinions and their adoption"),
+    "expert": _("Expert review"),
+    "findings": _("Four dimensions"),
+    "risks": _("Risks and mitigation"),
+    "emergency": _("Emergency plan"),
+    "conclusion": _("Conclusion"),
+    "decision": _("Collective decision"),
+    "preview": _("Preview and submit"),
+}
+# The parts of each mode, in order; the preview (where submission happens) comes last.
+SIMPLE_ORDER = ["project", "contacts", "basic", "findings", "risks", "conclusion"]
+# The procedure's order (the 2013 outline and 重大行政决策程序暂行条例).
+STANDARD_ORDER = [
+    "project",
+    "contacts",
+    "basis",
+    "subject",
+    "basic",
+    "consultation",
+    "opinions",
+    "expert",
+    "findings",
+    "risks",
+    "emergency",
+    "conclusion",
+    "decision",
+]
+
+
+def order_for(mode: str) -> list[str]:
+    """The parts of a mode, in order (without the preview)."""
+    return STANDARD_ORDER if mode == "standard" else SIMPLE_ORDER

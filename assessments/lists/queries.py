@@ -1,0 +1,181 @@
+"""The lists' reads: which assessments a list, a home-page section or the review queue
+shows, in what order, with which columns — written for 1M rows (DESIGN §8).
+
+Visibility is a filter on the ids of the user's units (`Assessment.objects.visible_to`);
+every order ends with the id and is served by an index led by the owner unit, so pages are
+read by key (`pagination.keyset_page`); only the columns a list shows are fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .. import permissions
+from ..models import REPORT_DATE_SORT, Assessment, Contact, RiskLevel, Status, Unit
+from ..models.access import visible_unit_ids
+from . import search
+from .pagination import Order
+
+# Each order ends with the id (the keyset cursor's tie-breaker); each is served by an index
+# led by the owner unit (migration 0011).
+ORDERS = {
+    "-updated_at": Order((("updated_at", True, "datetime"), ("id", True, "int"))),
+    "updated_at": Order((("updated_at", False, "datetime"), ("id", False, "int"))),
+    "-report_date": Order(
+        (("report_sort", True, "date"), ("id", True, "int")),
+        annotations={"report_sort": REPORT_DATE_SORT},
+    ),
+    "project_name": Order((("project_name", False, "str"), ("id", False, "int"))),
+}
+ORDER_LABELS = {
+    "-updated_at": _("Recently updated"),
+    "updated_at": _("Least recently updated"),
+    "-report_date": _("Report date, newest first"),
+    "project_name": _("Project name"),
+}
+NEWEST_FIRST = ORDERS["-updated_at"]
+# The review queue: who has waited longest comes first.
+OLDEST_FIRST = Order((("updated_at", False, "datetime"), ("id", False, "int")))
+
+
+def shown_rows() -> QuerySet:
+    """The columns list pages show, and no other (the texts make a row ~1.3 kB wide)."""
+    return Assessment.objects.select_related("owner_unit", "risk_level", "author").only(
+        "title",
+        "project_name",
+        "responsible_entity",
+        "mode",
+        "status",
+        "updated_at",
+        "author_id",
+        "owner_unit__name",
+        "risk_level__name",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
+    )
+
+
+def list_rows() -> QuerySet:
+    """The list's rows with their contacts (the first is shown, masked)."""
+    # Ordered by its own columns: the model's order by "assessment" would join the
+    # assessments back in for their order.
+    contacts = Contact.objects.only("assessment_id", "side", "order", "name", "phone").order_by(
+        "assessment_id", "side", "order"
+    )
+    return shown_rows().prefetch_related(Prefetch("contacts", queryset=contacts))
+
+
+def filter_choices(user) -> dict[str, list[tuple[Any, str]]]:
+    """What the list's filters offer this user: the units they see, the scheme's levels."""
+    units = sorted(visible_unit_ids(user))
+    return {
+        "units": list(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
+        "levels": list(RiskLevel.objects.values_list("pk", "name")),
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows a list's filters select (unordered), the order to page them in, the units
+    they can belong to (one query per unit for a page), and whether the search matched more
+    rows than are worth counting."""
+
+    queryset: QuerySet
+    order: Order
+    unit_ids: list[int]
+    many: bool = False
+
+
+def select(user, criteria: dict[str, Any]) -> Selection:
+    """The assessments `user` may see that meet `criteria` (the filter form's cleaned data:
+    q, status, mode, risk_level, unit, ordering — each optional)."""
+    queryset = Assessment.objects.visible_to(user)
+    many = False
+    if criteria.get("q"):
+        matches = search.matching(queryset, criteria["q"])
+        queryset, many = matches.queryset, matches.many
+    for name, column in (("status", "status"), ("mode", "mode"), ("risk_level", "risk_level_id")):
+        if criteria.get(name):
+            queryset = queryset.filter(**{column: criteria[name]})
+    unit = criteria.get("unit")
+    if unit:
+        queryset = queryset.filter(owner_unit_id=unit)
+    unit_ids = [unit] if unit else sorted(visible_unit_ids(user))
+    order = ORDERS[criteria.get("ordering") or "-updated_at"]
+    return Selection(queryset, order, unit_ids, many)
+
+
+def review_queue(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Submitted assessments of the units where the user reviews, not their own."""
+    queryset = Assessment.objects.visible_to(user) if queryset is None else queryset
+    return queryset.filter(
+        status=Status.SUBMITTED, owner_unit_id__in=sorted(permissions.review_unit_ids(user))
+    ).exclude(author=user)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A home-page section: its key, title, rows, order and the units they come from."""
+
+    key: str
+    title: Any
+    queryset: QuerySet
+    order: Order
+    unit_ids: list[int]
+    status: str
+
+
+def home_sections(user) -> list[Section]:
+    """The sections of the user's home page, by what their roles let them do."""
+    visible = Assessment.objects.visible_to(user)
+    sections = []
+    if permissions.can_create(user):
+        creatable = sorted(permissions.creatable_unit_ids(user))
+        mine = visible.filter(author=user, owner_unit_id__in=creatable)
+        sections.append(
+            Section(
+                "drafts",
+                _("My drafts"),
+                mine.filter(status=Status.DRAFT),
+                NEWEST_FIRST,
+                creatable,
+                Status.DRAFT,
+            )
+        )
+        sections.append(
+            Section(
+                "returned",
+                _("Returned to me"),
+                mine.filter(status=Status.RETURNED),
+                NEWEST_FIRST,
+                creatable,
+                Status.RETURNED,
+            )
+        )
+    if permissions.can_see_review_queue(user):
+        sections.append(
+            Section(
+                "review",
+                _("Awaiting my review"),
+                review_queue(user, visible),
+                OLDEST_FIRST,
+                sorted(permissions.review_unit_ids(user)),
+                Status.SUBMITTED,
+            )
+        )
+    sections.append(
+        Section(
+            "issued",
+            _("Issued"),
+            visible.filter(status=Status.ISSUED),
+            NEWEST_FIRST,
+            sorted(visible_unit_ids(user)),
+            Status.ISSUED,
+        )
+    )
+    return sections

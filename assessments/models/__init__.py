@@ -1,0 +1,141 @@
+"""The domain of a social-stability risk assessment (稳评), after DESIGN §3, by concern:
+
+- `fields`: the one table of text limits and the field helpers built on it;
+- `org`: units, memberships (a role in a unit), profiles; `access`: what one person holds;
+- `scheme`: the data a locality may change (levels, matrix, activity kinds, mode rules);
+- `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
+  `evidence`: evidence files;
+- `history`: versions, review events, stored differences (append-only);
+- `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
+  `ops`: worker heartbeats.
+
+Statuses change only in `assessments.services.workflow`; the field is not editable anywhere
+else. The append-only tables (Version, ReviewEvent, AuditEvent, SignedReport) are guarded by
+database triggers (`guards`, migration 0002), so not even raw SQL can rewrite history.
+Everything is re-exported here by name: import from `assessments.models`.
+"""
+
+from .access import (
+    NO_ACCESS,
+    WORK_ROLES,
+    Access,
+    access_of,
+    descendant_unit_ids,
+    forget_access,
+    visible_unit_ids,
+)
+from .assessment import (
+    EDITABLE_STATUSES,
+    REPORT_DATE_SORT,
+    Assessment,
+    AssessmentQuerySet,
+    Contact,
+    Dimension,
+    Finding,
+    Mode,
+    Resolution,
+    RiskCategory,
+    RiskPoint,
+    Side,
+    Status,
+    Verdict,
+)
+from .audit import AuditAction, AuditEvent
+from .evidence import Attachment, AttachmentSection, attachment_storage
+from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
+from .history import ReviewEvent, Version, VersionDiff
+from .issued import IssueFailure, ReportCounter, Seal, SignedReport
+from .ops import WorkerHeartbeat
+from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
+from .scheme import (
+    STANDARD_LEVEL_NAMES,
+    ActivityKind,
+    DecisionOption,
+    EnvironmentalCategory,
+    Measure,
+    ModeThreshold,
+    ProcedureRule,
+    Recommendation,
+    RiskLevel,
+    RiskMatrixCell,
+    RuleKind,
+)
+from .standard import (
+    Adoption,
+    BasisDocument,
+    ConsultationActivity,
+    EmergencyContact,
+    ExpertMember,
+    Opinion,
+    OpinionSource,
+    Row,
+    StandardRecord,
+    WorkingGroupMember,
+)
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "NO_ACCESS",
+    "REPORT_DATE_SORT",
+    "REPORT_PREFIX_VALIDATORS",
+    "SCORE_VALIDATORS",
+    "STANDARD_LEVEL_NAMES",
+    "TEXT_LIMITS",
+    "WORK_ROLES",
+    "Access",
+    "ActivityKind",
+    "Adoption",
+    "Assessment",
+    "AssessmentQuerySet",
+    "Attachment",
+    "AttachmentSection",
+    "AuditAction",
+    "AuditEvent",
+    "BasisDocument",
+    "ConsultationActivity",
+    "Contact",
+    "DecisionOption",
+    "Dimension",
+    "EmergencyContact",
+    "EnvironmentalCategory",
+    "ExpertMember",
+    "Finding",
+    "IssueFailure",
+    "Measure",
+    "Membership",
+    "Mode",
+    "ModeThreshold",
+    "Opinion",
+    "OpinionSource",
+    "ProcedureRule",
+    "Profile",
+    "Recommendation",
+    "ReportCounter",
+    "Resolution",
+    "ReviewEvent",
+    "RiskCategory",
+    "RiskLevel",
+    "RiskMatrixCell",
+    "RiskPoint",
+    "Role",
+    "Row",
+    "RuleKind",
+    "Seal",
+    "Side",
+    "SignedReport",
+    "StandardRecord",
+    "Status",
+    "Unit",
+    "Verdict",
+    "Version",
+    "VersionDiff",
+    "WorkerHeartbeat",
+    "WorkingGroupMember",
+    "access_of",
+    "attachment_storage",
+    "bounded_text",
+    "descendant_unit_ids",
+    "forget_access",
+    "length_limit",
+    "visible_unit_ids",
+]

@@ -1,0 +1,129 @@
+"""Units, the roles people hold in them, and per-person security state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A role a person holds *in a unit* (DESIGN §2). Stored as the code; never found by a
+    display name, so renaming a label changes nothing anyone may do."""
+
+    ASSESSOR = "assessor", _("Assessor")
+    REVIEWER = "reviewer", _("Reviewer")
+    CLERK = "clerk", _("Clerk")
+    UNIT_ADMIN = "unit_admin", _("Unit administrator")
+    OVERSIGHT = "oversight", _("Oversight")
+
+
+# A report number is `<prefix>〔<year>〕<n>号`: the brackets belong to the format, so a prefix
+# may not contain them (two prefixes could then produce the same number).
+REPORT_PREFIX_VALIDATORS = [
+    RegexValidator(
+        r"^[^〔〕\[\]\s]+$",
+        _("The prefix may not contain brackets 〔〕 or spaces."),
+    )
+]
+
+
+class Unit(models.Model):
+    """A department or organisation. People hold roles in units; assessments belong to one.
+
+    Units form a tree (区 → 部门 / 镇街): an oversight role in a unit sees the issued reports
+    of the units below it.
+    """
+
+    name = models.CharField(_("Unit name"), max_length=100, unique=True)
+    code = models.SlugField(_("Unit code"), max_length=30, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("Parent unit"),
+    )
+    report_prefix = models.CharField(
+        _("Report number prefix"),
+        max_length=20,
+        blank=True,
+        validators=REPORT_PREFIX_VALIDATORS,
+        help_text=_(
+            "Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号. "
+            "A unit cannot issue reports until it has a prefix no other unit uses."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("Unit")
+        verbose_name_plural = _("Unit")
+        ordering = ["name"]
+        constraints = [
+            # Report numbers are unique because prefixes are: one rule for both.
+            models.UniqueConstraint(
+                fields=["report_prefix"],
+                condition=~Q(report_prefix=""),
+                name="unit_report_prefix_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="unit_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One role of one person in one unit. A role in one unit gives nothing in another."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("User"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Unit")
+    )
+    role = models.CharField(_("Role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("Granted at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("Membership")
+        verbose_name_plural = _("Memberships")
+        ordering = ["unit", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"], name="membership_unit_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class Profile(models.Model):
+    """Per-person security state that Django's user model has no field for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("User"),
+    )
+    must_change_password = models.BooleanField(
+        _("Must change password at next login"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("Profile")
+        verbose_name_plural = _("Profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,2 @@
+"""Operations: `/healthz` (`health`), the backup archive's format (`backup`) and the
+start-up checks (`checks`)."""

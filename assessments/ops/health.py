@@ -1,0 +1,124 @@
+"""`/healthz`: is this installation able to do its work? For a load balancer and monitoring.
+
+Checks the database, the default file storage (a tiny write, read and delete), the task
+queue (how many tasks wait and how long the oldest ready one has waited) and the issuing
+workers' heartbeats. Answers 200 when all is well, 503 naming the failing parts otherwise.
+It needs no login and shows only part names and numbers: no host names, versions or error
+text (those go to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import Min, Q
+from django.http import HttpRequest, JsonResponse
+from django.tasks import task_backends
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from ..models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+PROBE_CONTENT = b"ok"
+
+
+def check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True}
+
+
+def check_storage() -> dict:
+    # A unique name per probe: several web servers may share one storage.
+    name = default_storage.save(f"healthz-{secrets.token_hex(8)}.probe", ContentFile(PROBE_CONTENT))
+    try:
+        with default_storage.open(name) as probe:
+            readable = probe.read() == PROBE_CONTENT
+    finally:
+        default_storage.delete(name)
+    return {"ok": readable}
+
+
+def _uses_worker() -> bool:
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def check_queue(now) -> dict:
+    ready = DBTaskResult.objects.ready()
+    # A task is ready from its run_after, or from when it was queued if it had none.
+    oldest = ready.aggregate(
+        queued=Min("enqueued_at", filter=Q(run_after=get_date_max())),
+        deferred=Min("run_after", filter=~Q(run_after=get_date_max())),
+    )
+    since = min((t for t in oldest.values() if t is not None), default=None)
+    wait = max(0.0, (now - since).total_seconds()) if since is not None else 0.0
+    return {
+        "ok": wait <= settings.ZHOUCUN_QUEUE_MAX_WAIT_SECONDS,
+        "ready": ready.count(),
+        "oldest_ready_seconds": round(wait, 1),
+    }
+
+
+def check_workers(now) -> dict:
+    silent_after = timedelta(seconds=settings.ZHOUCUN_WORKER_SILENT_SECONDS)
+    beats = list(WorkerHeartbeat.objects.values_list("beat_at", "task_started_at"))
+    alive = [
+        beat_at
+        for beat_at, task_started_at in beats
+        # A worker busy with one task for ten times the silence limit is stuck, not alive.
+        if now - beat_at <= silent_after
+        and (task_started_at is None or now - task_started_at <= 10 * silent_after)
+    ]
+    last = max((beat_at for beat_at, _ in beats), default=None)
+    return {
+        "ok": bool(alive),
+        "alive": len(alive),
+        "last_beat_seconds": round((now - last).total_seconds(), 1) if last else None,
+    }
+
+
+def _run(name: str, check, *args) -> dict:
+    started = time.monotonic()
+    try:
+        result = check(*args)
+    except Exception:
+        # Any error is this part failing (a storage backend raises its own kinds); the
+        # details go to the log only, as the answer is public.
+        logger.exception("Health check %s failed", name)
+        result = {"ok": False}
+    result["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return result
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    now = timezone.now()
+    checks = {
+        "database": _run("database", check_database),
+        "storage": _run("storage", check_storage),
+    }
+    if checks["database"]["ok"]:
+        checks["queue"] = _run("queue", check_queue, now)
+        if _uses_worker():
+            checks["worker"] = _run("worker", check_workers, now)
+    failing = [name for name, result in checks.items() if not result["ok"]]
+    return JsonResponse(
+        {"status": "fail" if failing else "ok", "failing": failing, "checks": checks},
+        status=503 if failing else 200,
+    )

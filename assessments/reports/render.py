@@ -1,0 +1,160 @@
+"""The report as PDF (WeasyPrint), from the same templates and context as the preview.
+
+WeasyPrint may load the project's own static files and nothing else (`StaticOnlyFetcher`);
+the renderer refuses content it could not print faithfully.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..content import printing_problem
+from .context import REPORT_LANGUAGE, report_context
+
+logger = logging.getLogger(__name__)
+
+
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+CONTENT_TYPES = {
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
+
+
+class ReportRenderError(Exception):
+    """The report cannot be rendered faithfully; the message says why, in plain words."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint may load the project's own static files and data: URIs, nothing else.
+
+    No network (SSRF), no file outside static/ — `..` and symlinks are resolved first — and
+    no redirects. Every refused URL is kept in `refused`, for tests and for the log.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_redirects=False, **kwargs)
+        self.root = STATIC_DIR.resolve()
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlsplit(url)
+        if parsed.scheme == "file" and not parsed.netloc:
+            path = Path(url2pathname(parsed.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                self.fetched.append(url)
+                content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+                return URLFetcherResponse(
+                    url, path.read_bytes(), headers={"Content-Type": content_type}
+                )
+        self.refused.append(url)
+        logger.warning("PDF renderer refused to load %s", url)
+        raise ValueError(f"not allowed in reports: {url}")
+
+
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread, reused for every render. Each new one leaves
+    ~0.2 MB of Pango/fontconfig memory behind that is never freed (a worker grew ~100 MB
+    over 200 reports); reused, the worker's memory stays flat."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
+def _render_document(
+    content: dict[str, Any],
+    *,
+    issue: dict[str, Any] | None,
+    draft_watermark: bool,
+    fetcher: StaticOnlyFetcher | None,
+):
+    problem = printing_problem(content)
+    if problem:
+        raise ReportRenderError(problem)
+    with translation.override(REPORT_LANGUAGE):
+        html = render_to_string(
+            "reports/report.html",
+            {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
+        )
+    return HTML(
+        string=html,
+        base_url=STATIC_DIR.resolve().as_uri() + "/",
+        url_fetcher=fetcher or StaticOnlyFetcher(),
+    ).render(font_config=_font_config())
+
+
+def render_pdf(
+    content: dict[str, Any],
+    *,
+    issue: dict[str, Any] | None = None,
+    draft_watermark: bool = False,
+    fetcher: StaticOnlyFetcher | None = None,
+) -> bytes:
+    """The report as PDF, from the same body template as the preview."""
+    document = _render_document(
+        content, issue=issue, draft_watermark=draft_watermark, fetcher=fetcher
+    )
+    return document.write_pdf()
+
+
+PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+
+
+def _find_box(box, css_class: str):
+    element = getattr(box, "element", None)
+    if element is not None and css_class in (element.get("class") or "").split():
+        return box
+    for child in getattr(box, "children", None) or []:
+        found = _find_box(child, css_class)
+        if found is not None:
+            return found
+    return None
+
+
+def render_issued_pdf(
+    content: dict[str, Any], *, issue: dict[str, Any]
+) -> tuple[bytes, tuple[int, int, int, int]]:
+    """The issued report and, in PDF points on its last page, the rectangle of the 落款
+    (evaluating unit, date, seal) — where the digital signature's field is placed so viewers
+    show it there."""
+    document = _render_document(content, issue=issue, draft_watermark=False, fetcher=None)
+    page = document.pages[-1]
+    block = _find_box(page._page_box, "report-closing")
+    if block is None:
+        raise ReportRenderError("the closing block (落款) is missing from the last page")
+    x = block.border_box_x() * PX_TO_PT
+    y = block.border_box_y() * PX_TO_PT
+    width = block.border_width() * PX_TO_PT
+    height = block.border_height() * PX_TO_PT
+    page_height = page.height * PX_TO_PT
+    rectangle = (
+        round(x),
+        round(page_height - y - height),
+        round(x + width),
+        round(page_height - y),
+    )
+    return document.write_pdf(), rectangle

@@ -1,0 +1,166 @@
+"""Verifying a PDF's signature (pyHanko) and saying in plain words what is true of it."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+from io import BytesIO
+
+from asn1crypto import x509 as asn1_x509
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko_certvalidator import ValidationContext
+
+from ..common.files import PDF_HEAD_WINDOW
+from .pki import common_name, trust_roots
+
+
+class VerdictKind(enum.StrEnum):
+    """The one thing that is true of an uploaded file, most basic failure first."""
+
+    UNCHECKABLE = "uncheckable"  # no trust root configured: nothing could be judged
+    NOT_PDF = "not_pdf"
+    UNSIGNED = "unsigned"
+    MODIFIED = "modified"  # changed after signing, or content added after the signature
+    UNTRUSTED = "untrusted"  # intact, but signed with a certificate we do not trust
+    GENUINE = "genuine"  # intact, over the whole file, by a trusted certificate
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a PDF's signature says, in terms a clerk can act on."""
+
+    signed: bool
+    checkable: bool = True  # False: no trust root configured, nothing could be judged
+    readable: bool = True  # False: not a PDF, or one that cannot be parsed
+    intact: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer: str = ""
+    signing_time: datetime.datetime | None = None
+    problem: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.signed and self.intact and self.trusted and self.covers_whole_file
+
+    @property
+    def kind(self) -> VerdictKind:
+        # Order matters: a modified file also fails the trust check (pyHanko cannot build a
+        # trusted path for content it cannot match), but "untrusted" would be false there.
+        if not self.checkable:
+            return VerdictKind.UNCHECKABLE
+        if not self.readable:
+            return VerdictKind.NOT_PDF
+        if not self.signed:
+            return VerdictKind.UNSIGNED
+        if not (self.intact and self.covers_whole_file):
+            return VerdictKind.MODIFIED
+        if not self.trusted:
+            return VerdictKind.UNTRUSTED
+        return VerdictKind.GENUINE
+
+
+# What pyHanko raises on input it cannot parse (it has no single exception for that).
+UNREADABLE = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, EOFError)
+
+
+def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None) -> Verdict:
+    """Does the PDF carry an intact signature, over the whole file, by a trusted signer?
+
+    Trusted means: by the configured trust roots, or by `roots` when given (a restore checks
+    against the roots it restored). Public uploads go through `verify_bounds` first.
+    """
+    if b"%PDF-" not in data[:PDF_HEAD_WINDOW]:
+        return Verdict(signed=False, readable=False)
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except UNREADABLE:
+        return Verdict(signed=False, readable=False)
+    if not signatures:
+        return Verdict(signed=False)
+    signature = signatures[-1]
+    context = ValidationContext(trust_roots=roots if roots is not None else trust_roots())
+    try:
+        status = validate_pdf_signature(signature, context)
+    except (SignatureValidationError, *UNREADABLE):
+        # A signature whose bytes cannot even be checked was tampered with or broken.
+        return Verdict(signed=True, intact=False)
+    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    return Verdict(
+        signed=True,
+        intact=bool(status.intact),
+        trusted=bool(status.trusted),
+        covers_whole_file=whole,
+        signer=common_name(status.signing_cert) if status.signing_cert else "",
+        signing_time=status.signer_reported_dt,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the verification page tells the public about an uploaded file."""
+
+    ok: bool
+    message: str
+    checked: bool = True  # False: nothing could be judged, which is no verdict against it
+
+    @property
+    def level(self) -> str:
+        if self.ok:
+            return "success"
+        return "danger" if self.checked else "warning"
+
+
+def upload_outcome(verdict: Verdict, *, identical_to: str | None, expected: str | None) -> Outcome:
+    """One plain sentence that is true of the file. `identical_to` is the number of the
+    issued report whose bytes the file matches; `expected` the number of the report whose
+    page the file was uploaded on, if any."""
+    kind = verdict.kind
+    if identical_to and kind == VerdictKind.GENUINE:
+        return Outcome(
+            True,
+            _(
+                "Genuine: byte-identical to issued report %(number)s, with a valid signature "
+                "by %(signer)s."
+            )
+            % {"number": identical_to, "signer": verdict.signer},
+        )
+    if identical_to and kind == VerdictKind.UNCHECKABLE:
+        return Outcome(
+            True, _("Byte-identical to issued report %(number)s.") % {"number": identical_to}
+        )
+    messages = {
+        VerdictKind.UNCHECKABLE: _("Signatures cannot be checked: no trusted root is configured."),
+        VerdictKind.NOT_PDF: _("This file is not a PDF, or not a readable one."),
+        VerdictKind.UNSIGNED: _(
+            "This PDF carries no digital signature: it is not a report issued by this system."
+        ),
+        VerdictKind.MODIFIED: _(
+            "This PDF was modified after it was signed: what it shows is not what was signed."
+        ),
+        VerdictKind.UNTRUSTED: _(
+            "This PDF is signed, but with a certificate this system does not trust: it is not "
+            "a report issued here."
+        ),
+    }
+    if kind == VerdictKind.UNCHECKABLE and verdict.problem:
+        # Why nothing could be judged (no root, or the check ran out of time or memory).
+        return Outcome(False, verdict.problem, checked=False)
+    if kind in messages:
+        return Outcome(False, messages[kind], checked=kind != VerdictKind.UNCHECKABLE)
+    if expected:
+        message = _(
+            "The signature is genuine (%(signer)s), but this file is not report %(number)s."
+        ) % {"signer": verdict.signer, "number": expected}
+    else:
+        message = _(
+            "The signature is genuine (%(signer)s), but this file is not one of the reports "
+            "issued here."
+        ) % {"signer": verdict.signer}
+    return Outcome(False, message)

@@ -1,0 +1,13 @@
+from .. import permissions
+
+
+def navigation(request) -> dict:
+    """Flags for the navigation bar, so the base template does not test roles itself."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_can_review": permissions.can_see_review_queue(user),
+        "nav_can_manage_units": bool(permissions.administered_unit_ids(user)),
+        "nav_can_admin": permissions.can_use_admin(user),
+    }

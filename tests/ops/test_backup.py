@@ -1,0 +1,178 @@
+"""Backup and restore: one archive rebuilds an empty installation whose signatures verify."""
+
+import io
+import os
+import secrets
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from assessments.demo import load_demo, load_demo_spec
+from assessments.issuing import tasks
+from assessments.models import Assessment
+from assessments.reports import storage
+
+ROOT = Path(django_settings.BASE_DIR)
+
+
+@pytest.fixture
+def issued(db, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "reports")},
+        },
+    }
+    load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+    reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
+    return tasks.issue_report(assessment_id=reference.pk)
+
+
+@pytest.fixture
+def archive(issued, tmp_path) -> Path:
+    path = tmp_path / "backup.tar.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    return path
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database URL for a brand-new, empty database of the kind the tests run on."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    import psycopg2
+
+    params = connection.settings_dict
+    name = f"test_zhoucun_restore_{secrets.token_hex(4)}"
+    admin = psycopg2.connect(
+        dbname="postgres",
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"],
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    try:
+        user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
+        yield f"postgres://{user}@{params['HOST']}:{params['PORT'] or 5432}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def manage(*args, env: dict) -> subprocess.CompletedProcess:
+    """A command run as an operator would, in a process configured only by `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ZHOUCUN_"))}
+    base.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifies(
+    archive, issued, empty_database, tmp_path, test_pki
+):
+    restored = tmp_path / "restored"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
+        "DATABASE_URL": empty_database,
+        "ZHOUCUN_VAR_DIR": str(restored / "var"),
+        "ZHOUCUN_REPORTS_ROOT": str(restored / "reports"),
+        "ZHOUCUN_TRUST_ROOTS": str(restored / "pki" / "root.pem"),
+    }
+
+    result = manage("restore", str(archive), env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "Restored: 1 reports, 1 verified, 1 files, 0 problems." in result.stdout
+    assert (restored / "pki" / "root.pem").read_bytes() == test_pki["root"].read_bytes()
+    stored = restored / "reports" / storage.report_name(issued.sha256)
+    assert stored.read_bytes() == storage.read_report_bytes(issued.sha256)
+    check = manage("reports_check", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "1 reports, 1 stored files: 0 missing" in check.stdout
+
+    again = manage("restore", str(archive), env=env)
+    assert again.returncode != 0
+    assert "not empty" in again.stderr
+
+
+def test_the_archive_holds_a_manifest_of_every_member(archive):
+    import json
+
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+
+    assert names[-1] == "manifest.json"
+    assert sorted(manifest["members"]) == sorted(names[:-1])
+    assert {"db.json", "trust-roots/root.pem"} <= set(names)
+    assert any(name.startswith("reports/") for name in names)
+
+
+def rewrite(archive: Path, change) -> Path:
+    """A copy of the archive with one member's bytes changed and the manifest kept."""
+    changed = archive.with_name("changed.tar.gz")
+    with tarfile.open(archive) as source, tarfile.open(changed, "w:gz") as target:
+        for member in source:
+            data = source.extractfile(member).read()
+            data = change(member.name, data)
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    return changed
+
+
+def test_a_changed_archive_is_refused_before_anything_is_written(archive, issued):
+    def flip(name, data):
+        if name.startswith("reports/"):
+            data = bytearray(data)
+            data[100] ^= 0x01
+        return bytes(data)
+
+    with pytest.raises(CommandError, match="not intact: changed since the backup: reports/"):
+        call_command("restore", str(rewrite(archive, flip)), stdout=io.StringIO())
+
+
+def test_a_restore_into_an_installation_in_use_is_refused(archive):
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+
+
+def test_a_backup_names_a_stored_report_that_was_altered(issued, tmp_path):
+    target = storage.report_storage()
+    name = storage.report_name(issued.sha256)
+    data = storage.read_report_bytes(issued.sha256)
+    target.delete(name)
+    target.save(name, io.BytesIO(data + b"\n% changed"))
+
+    with pytest.raises(CommandError) as failed:
+        call_command("backup", str(tmp_path / "b.tar.gz"), stdout=io.StringIO())
+
+    assert failed.value.returncode == 1
+    assert (tmp_path / "b.tar.gz").is_file()  # written anyway: the rest is still worth having
+
+
+def test_a_backup_never_overwrites_a_file(issued, tmp_path):
+    existing = tmp_path / "b.tar.gz"
+    existing.write_bytes(b"keep me")
+
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(existing), stdout=io.StringIO())
+    assert existing.read_bytes() == b"keep me"

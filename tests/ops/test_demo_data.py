@@ -1,0 +1,196 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from assessments.demo import load_demo, load_demo_spec
+from assessments.models import Assessment, Dimension, Membership, Role, Side, SignedReport, Status
+from assessments.reports import storage
+from tests.reference import missing_in_order, reference_values, squash
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_report_sequence(assessment: Assessment) -> str:
+    """The stored field values in the order the report prints them."""
+    contacts = list(assessment.contacts.order_by("order"))
+    findings = {f.dimension: f for f in assessment.findings.all()}
+
+    def side(side_value):
+        return [
+            part for c in contacts if c.side == side_value for part in (c.name, c.position, c.phone)
+        ]
+
+    parts = [
+        assessment.title,
+        f"{assessment.report_date.year}年{assessment.report_date.month}月{assessment.report_date.day}日",
+        assessment.project_name,
+        assessment.responsible_entity,
+        *side(Side.RESPONSIBLE),
+        assessment.get_mode_display(),
+        assessment.evaluating_unit,
+        *side(Side.EVALUATOR),
+        assessment.basic_situation,
+        *(findings[d].text for d in Dimension.values),
+        assessment.risk_narrative,
+        assessment.conclusion,
+    ]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def demo():
+    return load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+
+
+@pytest.fixture
+def issued_demo(django_capture_on_commit_callbacks):
+    """The demo as `make run` leaves it: approvals issue their reports once committed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return load_demo(
+            passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]}
+        )
+
+
+def reference_assessment() -> Assessment:
+    return Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
+
+
+def test_the_reference_report_is_held_completely_and_in_order(demo):
+    sequence = stored_report_sequence(reference_assessment())
+
+    assert missing_in_order(reference_values(), sequence) == []
+
+
+def test_the_check_notices_a_missing_sentence(demo):
+    assessment = reference_assessment()
+    sequence = stored_report_sequence(assessment).replace("《顶层设计》本身完全合法，", "")
+
+    assert missing_in_order(reference_values(), sequence) != []
+
+
+def test_the_check_notices_paragraphs_out_of_order(demo):
+    values = reference_values()
+    sequence = stored_report_sequence(reference_assessment())
+    swapped = [values[1], values[0], *values[2:]]
+
+    assert missing_in_order(swapped, sequence) != []
+
+
+def test_demo_phone_numbers_are_fictional(demo):
+    contacts = reference_assessment().contacts
+    phones = [
+        *contacts.filter(side=Side.RESPONSIBLE).values_list("phone", flat=True),
+        *contacts.filter(side=Side.EVALUATOR).values_list("phone", flat=True),
+    ]
+
+    assert phones == ["13800000001", "13800000002", "13800000003"]
+    assert "13853351739" not in squash(stored_report_sequence(reference_assessment()))
+
+
+def test_demo_has_the_reference_a_draft_and_a_submitted_assessment(demo):
+    statuses = dict(Assessment.objects.values_list("project_name", "status"))
+
+    assert statuses["《周村区新型智慧城市顶层设计》"] in (Status.APPROVED, Status.ISSUED)
+    assert Status.DRAFT in statuses.values()
+    assert Status.SUBMITTED in statuses.values()
+
+
+def test_the_reference_keeps_the_level_and_recommendation(demo):
+    assessment = reference_assessment()
+
+    assert assessment.risk_level.name == "低"
+    assert assessment.get_recommendation_display() == "准予实施"
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = Assessment.objects.count()
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert Assessment.objects.count() == before
+
+
+def test_demo_users_cover_every_role_in_three_units(demo):
+    spec = load_demo_spec()
+    roles = {
+        role for user in spec["users"] for held in user["memberships"].values() for role in held
+    }
+    units = {unit for user in spec["users"] for unit in user["memberships"]}
+
+    assert roles == set(Role.values)
+    assert len(units) == 3
+    assert [u["username"] for u in spec["users"] if u.get("superuser")] == ["admin"]
+    assert not Membership.objects.filter(user__username="admin").exists()
+
+
+def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_demo):
+    numbers = sorted(
+        SignedReport.objects.values_list("assessment__owner_unit__code", "report_number")
+    )
+
+    assert numbers == [
+        ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
+        ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
+        ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
+    ]
+
+
+def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
+    oversight = get_user_model().objects.get(username="oversight")
+    seen = Assessment.objects.visible_to(oversight)
+
+    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
+    assert {a.status for a in seen} == {Status.ISSUED}
+    assert seen.count() == 3
+
+
+def test_the_reference_previewed_reads_like_the_reference_report(demo):
+    from django.utils.html import strip_tags
+
+    from assessments.reports.context import preview_html
+    from tests.reference import reference_paragraphs
+
+    text = strip_tags(preview_html(reference_assessment()))
+
+    assert missing_in_order(reference_paragraphs(), text) == []
+
+
+def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_demo):
+    import re
+    import subprocess
+
+    from assessments import content
+    from assessments.models import Adoption, Mode
+    from tests.reports.test_standard_report import STANDARD_HEADINGS
+
+    standard = Assessment.objects.get(mode=Mode.STANDARD, status=Status.ISSUED)
+    frozen = content.upgrade(standard.signed_report.version.content)
+    record = frozen["standard"]
+
+    assert content.missing_requirements(frozen) == []
+    for name in ("basis_documents", "working_group", "activities", "opinions", "experts"):
+        assert record[name], name
+    assert len(record["attachments"]) == 2
+    refused = [o for o in record["opinions"] if o["adoption"] == Adoption.NOT_ADOPTED]
+    assert len(refused) == 1 and refused[0]["response"]
+    assert {p["resolution_state"] for p in frozen["risk_points"]} >= {"resolved", "in_progress"}
+
+    pdf = storage.read_report_bytes(standard.signed_report.sha256)
+    text = re.sub(
+        r"\s+",
+        "",
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode(),
+    )
+    positions = [text.find(heading) for heading in STANDARD_HEADINGS]
+    assert -1 not in positions and positions == sorted(positions)
+    assert "公众参与活动一览表" in text and "各方意见及采纳情况一览表" in text
+    assert "支持率93.0%" in text  # 372 of 400 returned, computed
+    assert "共收集各方意见4条，其中采纳2条、部分采纳1条、未采纳1条" in text
+    assert "公示现场照片.png" in text and "座谈会签到表.pdf" in text
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
+    assert rows and all(row[-5] == "yes" for row in rows)
