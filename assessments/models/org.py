@@ -78,6 +78,20 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def lineage(self) -> list[Unit]:
+        """This unit, then its parent, up to the root: the order in which a locality's
+        settings (rules, outlines) are inherited — the nearest unit that sets one wins.
+
+        Unit trees are shallow (city → district → bureau), so one query per level is cheap;
+        the walk stops on a cycle the database constraint cannot see (a → b → a).
+        """
+        chain, seen, unit = [], set(), self
+        while unit is not None and unit.pk not in seen:
+            chain.append(unit)
+            seen.add(unit.pk)
+            unit = unit.parent
+        return chain
+
 
 class Membership(models.Model):
     """One role of one person in one unit. A role in one unit gives nothing in another."""

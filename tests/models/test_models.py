@@ -161,3 +161,14 @@ def test_the_database_refuses_to_update_a_signed_report(complete_draft, assessor
     report = tasks.issue_report(assessment_id=complete_draft.pk)
 
     assert refused(lambda: SignedReport.objects.filter(pk=report.pk).update(sha256="0" * 64))
+
+
+def test_a_units_lineage_runs_from_itself_up_to_the_root(db):
+    from tests.factories import make_unit
+
+    city = make_unit("市")
+    district = make_unit("区", parent=city)
+    bureau = make_unit("局", parent=district)
+
+    assert bureau.lineage() == [bureau, district, city]
+    assert city.lineage() == [city]
