@@ -2,8 +2,9 @@
 
 Runs as a Django task (`django.tasks`), enqueued when an approval commits. The default
 backend keeps the queue in the database and a worker (`manage.py worker`, on any machine
-that reaches the database) takes it from there, so approving returns at once. Either
-everything happens in one transaction or nothing does: a failure leaves the assessment
+that reaches the database) takes it from there, so approving returns at once. The number was
+taken at approval; rendering and signing run outside any transaction, and only the final
+write (signed report and status) is one. A failure leaves the assessment
 approved, with the error recorded for administrators; the task tries again after the delays
 in ZHOUCUN_ISSUE_RETRY_DELAYS, then leaves it to a person (the retry button).
 """
@@ -28,7 +29,7 @@ from ..common.names import display_name
 from ..models import (
     Assessment,
     IssueFailure,
-    ReportCounter,
+    ReportNumber,
     ReviewEvent,
     Seal,
     SignedReport,
@@ -37,7 +38,7 @@ from ..models import (
 )
 from ..reports import pki, sign, storage
 from ..reports.render import render_issued_pdf
-from ..services import workflow
+from ..services import numbers, workflow
 
 logger = logging.getLogger(__name__)
 
@@ -50,25 +51,6 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
-class NoReportPrefix(Exception):
-    """The unit has no prefix of its own: issuing waits until its administrator sets one."""
-
-
-def next_report_number(unit: Unit, year: int) -> str:
-    """`<prefix>〔<year>〕<n>号`, numbered per unit and year. Prefixes are unique across units
-    (a database constraint), so numbers are too; a unit without one cannot issue — there is
-    no shared fallback that two units could collide on. Taken inside the issuing
-    transaction: a failed issue rolls the counter back, so numbers have no gaps."""
-    if not unit.report_prefix:
-        raise NoReportPrefix(f"unit {unit.pk} has no report-number prefix")
-    counter, _created = ReportCounter.objects.select_for_update().get_or_create(
-        unit=unit, year=year
-    )
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{unit.report_prefix}〔{year}〕{counter.last_number}号"
-
-
 def _seal_data_uri(unit: Unit) -> str | None:
     seal = Seal.objects.filter(unit=unit).first()
     if seal is None:
@@ -77,55 +59,61 @@ def _seal_data_uri(unit: Unit) -> str | None:
 
 
 def issue_report(*, assessment_id: int) -> SignedReport:
-    """Issue the approved assessment's report. Idempotent: an issued one is returned as is."""
+    """Issue the approved assessment's report. Idempotent: an issued one is returned as is.
+
+    Rendering and signing (the seconds) happen outside any transaction, on what the approval
+    fixed: the approved version and the number taken at approval. Only the short write at
+    the end — the signed report's row and the status — is a transaction, which re-reads the
+    assessment under its lock; so two workers never hold one unit's counter in turn, and on
+    SQLite the write lock is held for milliseconds, not for a render."""
     try:
+        assessment = Assessment.objects.select_related("owner_unit").get(pk=assessment_id)
+        if assessment.status == Status.ISSUED:
+            return assessment.signed_report
+        if assessment.status != Status.APPROVED:
+            raise workflow.TransitionRefused(f"not approved: {assessment.status}")
+        approval = (
+            ReviewEvent.objects.filter(assessment=assessment, to_status=Status.APPROVED)
+            .select_related("actor", "version")
+            .latest("created_at", "id")
+        )
+        number = _number_of(assessment)
+        approver = approval.actor
+        approver_name = display_name(approver)
+        identity = pki.signer_identity()
+        signed_at = timezone.now()
+        token = secrets.token_urlsafe(24)
+        url = verification_url(token)
+        pdf, signature_box = render_issued_pdf(
+            approval.version.content,
+            issue={
+                "report_number": number,
+                "approver": approver_name,
+                "signed_at": timezone.localtime(signed_at),
+                "signer": identity.name,
+                "fingerprint": identity.fingerprint,
+                "verify_url": url,
+                "qr_data_uri": qr_data_uri(url),
+                "seal_data_uri": _seal_data_uri(assessment.owner_unit),
+            },
+        )
+        signed = sign.sign_pdf(
+            pdf,
+            reason=f"批准人：{approver_name}；报告编号：{number}",
+            location=assessment.owner_unit.name,
+            visible_box=signature_box,
+        )
+        # The file is written before the row commits: a rollback leaves at worst an orphan
+        # file (listed by `manage.py reports_check`), never a row without its file.
+        sha256 = storage.store_report(signed)
         with transaction.atomic(durable=True):
-            assessment = (
-                Assessment.objects.select_for_update()
-                .select_related("owner_unit")
-                .get(pk=assessment_id)
-            )
-            if assessment.status == Status.ISSUED:
-                return assessment.signed_report
-            if assessment.status != Status.APPROVED:
-                raise workflow.TransitionRefused(f"not approved: {assessment.status}")
-            approval = (
-                ReviewEvent.objects.filter(assessment=assessment, to_status=Status.APPROVED)
-                .select_related("actor", "version")
-                .latest("created_at", "id")
-            )
-            approver = approval.actor
-            approver_name = display_name(approver)
-            identity = pki.signer_identity()
-            signed_at = timezone.now()
-            local_time = timezone.localtime(signed_at)
-            number = next_report_number(assessment.owner_unit, local_time.year)
-            token = secrets.token_urlsafe(24)
-            url = verification_url(token)
-            pdf, signature_box = render_issued_pdf(
-                approval.version.content,
-                issue={
-                    "report_number": number,
-                    "approver": approver_name,
-                    "signed_at": local_time,
-                    "signer": identity.name,
-                    "fingerprint": identity.fingerprint,
-                    "verify_url": url,
-                    "qr_data_uri": qr_data_uri(url),
-                    "seal_data_uri": _seal_data_uri(assessment.owner_unit),
-                },
-            )
-            signed = sign.sign_pdf(
-                pdf,
-                reason=f"批准人：{approver_name}；报告编号：{number}",
-                location=assessment.owner_unit.name,
-                visible_box=signature_box,
-            )
-            # The file is written before the row commits: a rollback leaves at worst an
-            # orphan file (listed by `manage.py reports_check`), never a row without its file.
-            sha256 = storage.store_report(signed)
+            locked = Assessment.objects.select_for_update().get(pk=assessment_id)
+            if locked.status == Status.ISSUED:
+                return locked.signed_report  # another attempt finished first
+            if locked.status != Status.APPROVED:
+                raise workflow.TransitionRefused(f"not approved: {locked.status}")
             report = SignedReport.objects.create(
-                assessment=assessment,
+                assessment=locked,
                 version=approval.version,
                 report_number=number,
                 approved_by=approver,
@@ -135,14 +123,25 @@ def issue_report(*, assessment_id: int) -> SignedReport:
                 certificate_fingerprint=identity.fingerprint,
                 verification_token=token,
             )
-            workflow.assessment_issue(assessment=assessment, actor=approver)
+            workflow.assessment_issue(assessment=locked, actor=approver)
             return report
     except Exception:
-        # Recorded for the administrators, then re-raised: the task is marked failed and the
-        # transaction above has already rolled back, so nothing is half-issued.
+        # Recorded for the administrators, then re-raised: the task is marked failed and
+        # nothing was written but, at worst, an orphan file; nothing is half-issued.
         IssueFailure.objects.create(assessment_id=assessment_id, error=traceback.format_exc())
         logger.exception("Issuing assessment %s failed", assessment_id)
         raise
+
+
+def _number_of(assessment: Assessment) -> str:
+    """The number the approval took. An assessment approved before numbers were taken at
+    approval takes its number now, in a transaction of its own."""
+    taken = ReportNumber.objects.filter(assessment=assessment).first()
+    if taken is not None:
+        return taken.number
+    with transaction.atomic(durable=True):
+        locked = Assessment.objects.select_for_update().select_related("owner_unit")
+        return numbers.reserve_number(locked.get(pk=assessment.pk)).number
 
 
 # Failures no later attempt can mend: the assessment is gone or no longer approved.

@@ -44,7 +44,7 @@ from .audit import AuditAction, AuditEvent
 from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
-from .issued import IssueFailure, ReportCounter, Seal, SignedReport
+from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
 from .ops import WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .scheme import (
@@ -111,6 +111,7 @@ __all__ = [
     "Profile",
     "Recommendation",
     "ReportCounter",
+    "ReportNumber",
     "Resolution",
     "ReviewEvent",
     "RiskCategory",

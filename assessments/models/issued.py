@@ -68,6 +68,38 @@ class ReportCounter(models.Model):
         return f"{self.unit} {self.year}: {self.last_number}"
 
 
+class ReportNumber(models.Model):
+    """The report number an approval took: numbered per unit and year at the moment of
+    approval, in the approval's own transaction, so issuing (render and sign, seconds) never
+    holds the unit's counter; the issued report carries exactly this number."""
+
+    assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="report_number",
+        verbose_name=_("Assessment"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("Unit")
+    )
+    year = models.PositiveSmallIntegerField(_("Year"))
+    sequence = models.PositiveIntegerField(_("Number in the year"))
+    number = models.CharField(_("Report number"), max_length=40, unique=True)
+    taken_at = models.DateTimeField(_("Taken at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Report number")
+        verbose_name_plural = _("Report numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "sequence"], name="report_number_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class IssueFailure(models.Model):
     """An attempt to render and sign a report that failed. The assessment stayed approved;
     an administrator sees the error here and can try again."""

@@ -30,6 +30,7 @@ from ..content import (
     printing_problem,
 )
 from ..models import Assessment, AuditAction, ReviewEvent, Status, Version
+from . import numbers
 from .audit import audit_record
 
 NO_PREFIX_MESSAGE = _(
@@ -101,6 +102,7 @@ def _run(
     request=None,
     comment: str = "",
     check: Callable[[Assessment], None] | None = None,
+    then: Callable[[Assessment], None] | None = None,
     durable: bool = True,
 ) -> Assessment:
     transition = TRANSITIONS[name]
@@ -134,6 +136,8 @@ def _run(
             version = _take_version(locked, actor) if name == "submit" else _latest_version(locked)
             locked.status = transition.target
             locked.save(update_fields=["status", "updated_at"])
+            if then is not None:
+                then(locked)
             ReviewEvent.objects.create(
                 assessment=locked,
                 version=version,
@@ -290,6 +294,9 @@ def assessment_approve(
         request=request,
         comment=comment.strip(),
         check=require_issuable,
+        # The report number is the approval's: taken now, in this short transaction, so the
+        # issuing that follows renders and signs without holding the unit's counter.
+        then=numbers.reserve_number,
     )
 
 
