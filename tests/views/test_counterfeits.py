@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
@@ -332,3 +333,10 @@ def test_the_unit_above_manages_the_accounts_of_the_units_below(district, bureau
 
     person.refresh_from_db()
     assert not person.is_active
+
+
+def test_createsuperuser_refuses_a_mixed_script_username():
+    with pytest.raises(CommandError, match="一种文字"):
+        call_command("createsuperuser", interactive=False, username="p\u0430ul", email="")
+
+    assert not get_user_model().objects.filter(username="p\u0430ul").exists()
