@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import AuditAction, AuditEvent, Membership, Profile, Role, Unit
@@ -340,3 +341,34 @@ def test_createsuperuser_refuses_a_mixed_script_username():
         call_command("createsuperuser", interactive=False, username="p\u0430ul", email="")
 
     assert not get_user_model().objects.filter(username="p\u0430ul").exists()
+
+
+def test_the_attempts_list_runs_a_fixed_number_of_queries(
+    client, district, bureau_b, admin_b, django_assert_num_queries
+):
+    """One attempt, then thirty from several units below: the parent's page asks the same
+    queries, and shows the latest twenty."""
+    district_admin = make_user("dora", roles=[Role.UNIT_ADMIN], units=[district])
+    url = reverse("units:detail", args=[district.pk])
+    grant = reverse("units:grant", args=[bureau_b.pk])
+    client.force_login(admin_b)
+    client.post(grant, {"username": admin_b.username, "role": Role.REVIEWER})
+    client.force_login(district_admin)
+    client.get(url)  # the session's first request reads a little more
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    expected = len(one)  # read now: every request clears Django's query log
+    for n in range(5):
+        unit = make_unit(f"下级单位{n}", parent=district)
+        admin = make_user(f"admin{n}", roles=[Role.UNIT_ADMIN], units=[unit])
+        client.force_login(admin)
+        for role in (Role.ASSESSOR, Role.REVIEWER, Role.CLERK, Role.OVERSIGHT, Role.ASSESSOR):
+            client.post(
+                reverse("units:grant", args=[unit.pk]), {"username": admin.username, "role": role}
+            )
+    client.force_login(district_admin)
+
+    with django_assert_num_queries(expected):
+        page = client.get(url)
+
+    assert len(page.context["self_grants"]) == 20
