@@ -19,6 +19,10 @@ from . import fonts
 # and private-use code points (drawn differently by every font, or not at all). A signed
 # report must say exactly what it shows.
 INVISIBLE_RANGES = [
+    (0x00AD, 0x00AD),  # soft hyphen: drawn only where a line happens to break
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark (a bidi control)
+    (0x180E, 0x180E),  # Mongolian vowel separator
     (0x200B, 0x200F),  # zero-width space/non-joiner/joiner, LRM, RLM
     (0x202A, 0x202E),  # bidi embeddings and overrides
     (0x2060, 0x2064),  # word joiner, invisible operators

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
+from ..common.text import normalise_identifier
 from ..models import (
     AuditAction,
     Membership,
@@ -353,7 +354,8 @@ def unit_update(
     _require_administers(actor, unit)
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     before = locked.report_prefix
-    report_prefix = report_prefix.strip()
+    # Compared and stored in its one form (the field would normalise it anyway).
+    report_prefix = normalise_identifier(report_prefix)
     changes = []
     if report_prefix != before:
         if Unit.objects.exclude(pk=locked.pk).filter(report_prefix=report_prefix).exists():
