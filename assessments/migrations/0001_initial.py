@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,242 +16,798 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='RiskLevel',
+            name="RiskLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='Code')),
-                ('name', models.CharField(max_length=10, unique=True, verbose_name='Level')),
-                ('rank', models.PositiveSmallIntegerField(help_text='Higher is more severe', unique=True, verbose_name='Rank')),
-                ('definition', models.TextField(verbose_name='Definition')),
-                ('recommendation', models.CharField(choices=[('approve', 'Approve implementation'), ('defer', 'Defer implementation'), ('reject', 'Do not implement')], max_length=10, verbose_name='Implied recommendation')),
-                ('recommendation_note', models.CharField(blank=True, max_length=200, verbose_name='Recommendation note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="Code")),
+                ("name", models.CharField(max_length=10, unique=True, verbose_name="Level")),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        help_text="Higher is more severe", unique=True, verbose_name="Rank"
+                    ),
+                ),
+                ("definition", models.TextField(verbose_name="Definition")),
+                (
+                    "recommendation",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve implementation"),
+                            ("defer", "Defer implementation"),
+                            ("reject", "Do not implement"),
+                        ],
+                        max_length=10,
+                        verbose_name="Implied recommendation",
+                    ),
+                ),
+                (
+                    "recommendation_note",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="Recommendation note"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Risk level',
-                'verbose_name_plural': 'Risk level scheme',
-                'ordering': ['rank'],
+                "verbose_name": "Risk level",
+                "verbose_name_plural": "Risk level scheme",
+                "ordering": ["rank"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='Unit name')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='Unit code')),
-                ('members', models.ManyToManyField(blank=True, related_name='units', to=settings.AUTH_USER_MODEL, verbose_name='Members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="Unit name")),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="Unit code")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="units",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Unit',
-                'verbose_name_plural': 'Unit',
-                'ordering': ['name'],
+                "verbose_name": "Unit",
+                "verbose_name_plural": "Unit",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='Report title')),
-                ('project_name', models.CharField(max_length=200, verbose_name='Project name')),
-                ('responsible_entity', models.CharField(max_length=100, verbose_name='Responsible entity')),
-                ('mode', models.CharField(choices=[('simple', 'Simple assessment'), ('standard', 'Standard assessment')], default='simple', max_length=10, verbose_name='Evaluation mode')),
-                ('evaluating_unit', models.CharField(max_length=100, verbose_name='Evaluating unit')),
-                ('report_date', models.DateField(blank=True, null=True, verbose_name='Report date')),
-                ('basic_situation', models.TextField(blank=True, verbose_name='Basic situation')),
-                ('risk_narrative', models.TextField(blank=True, verbose_name='Risk points and mitigation')),
-                ('recommendation', models.CharField(blank=True, choices=[('approve', 'Approve implementation'), ('defer', 'Defer implementation'), ('reject', 'Do not implement')], max_length=10, verbose_name='Recommendation')),
-                ('deviation_reason', models.TextField(blank=True, help_text='Required when the chosen level or recommendation differs from what the risk matrix suggests.', verbose_name='Reason for departing from the suggestion')),
-                ('conclusion', models.TextField(blank=True, verbose_name='Conclusion')),
-                ('basis_documents', models.TextField(blank=True, verbose_name='Basis documents')),
-                ('emergency_plan', models.TextField(blank=True, verbose_name='Emergency plan')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('issued', 'Issued')], default='draft', editable=False, max_length=10, verbose_name='Status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='Created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='Updated at')),
-                ('lock_version', models.PositiveIntegerField(default=1, editable=False, verbose_name='Edit version')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authored_assessments', to=settings.AUTH_USER_MODEL, verbose_name='Author')),
-                ('risk_level', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.risklevel', verbose_name='Risk level')),
-                ('owner_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.unit', verbose_name='Owner unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="Report title")),
+                ("project_name", models.CharField(max_length=200, verbose_name="Project name")),
+                (
+                    "responsible_entity",
+                    models.CharField(max_length=100, verbose_name="Responsible entity"),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("simple", "Simple assessment"),
+                            ("standard", "Standard assessment"),
+                        ],
+                        default="simple",
+                        max_length=10,
+                        verbose_name="Evaluation mode",
+                    ),
+                ),
+                (
+                    "evaluating_unit",
+                    models.CharField(max_length=100, verbose_name="Evaluating unit"),
+                ),
+                (
+                    "report_date",
+                    models.DateField(blank=True, null=True, verbose_name="Report date"),
+                ),
+                ("basic_situation", models.TextField(blank=True, verbose_name="Basic situation")),
+                (
+                    "risk_narrative",
+                    models.TextField(blank=True, verbose_name="Risk points and mitigation"),
+                ),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("approve", "Approve implementation"),
+                            ("defer", "Defer implementation"),
+                            ("reject", "Do not implement"),
+                        ],
+                        max_length=10,
+                        verbose_name="Recommendation",
+                    ),
+                ),
+                (
+                    "deviation_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the chosen level or recommendation differs from what the risk matrix suggests.",
+                        verbose_name="Reason for departing from the suggestion",
+                    ),
+                ),
+                ("conclusion", models.TextField(blank=True, verbose_name="Conclusion")),
+                ("basis_documents", models.TextField(blank=True, verbose_name="Basis documents")),
+                ("emergency_plan", models.TextField(blank=True, verbose_name="Emergency plan")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("issued", "Issued"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="Status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="Created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Updated at")),
+                (
+                    "lock_version",
+                    models.PositiveIntegerField(
+                        default=1, editable=False, verbose_name="Edit version"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authored_assessments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Author",
+                    ),
+                ),
+                (
+                    "risk_level",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.risklevel",
+                        verbose_name="Risk level",
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="assessments.unit",
+                        verbose_name="Owner unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Assessment',
-                'verbose_name_plural': 'Assessment',
-                'ordering': ['-updated_at'],
-                'permissions': [('review_assessment', 'Can review assessments'), ('file_report', 'Can file and archive issued reports')],
+                "verbose_name": "Assessment",
+                "verbose_name_plural": "Assessment",
+                "ordering": ["-updated_at"],
+                "permissions": [
+                    ("review_assessment", "Can review assessments"),
+                    ("file_report", "Can file and archive issued reports"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='Version number')),
-                ('content', models.JSONField(verbose_name='Content snapshot')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Submitted at')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='assessments.assessment', verbose_name='Assessment')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Submitted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="Version number")),
+                ("content", models.JSONField(verbose_name="Content snapshot")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Submitted at"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Submitted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Version',
-                'verbose_name_plural': 'Version',
-                'ordering': ['assessment', 'number'],
+                "verbose_name": "Version",
+                "verbose_name_plural": "Version",
+                "ordering": ["assessment", "number"],
             },
         ),
         migrations.CreateModel(
-            name='SignedReport',
+            name="SignedReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_number', models.CharField(max_length=40, unique=True, verbose_name='Report number')),
-                ('pdf', models.BinaryField(verbose_name='PDF')),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
-                ('signed_at', models.DateTimeField(verbose_name='Signed at')),
-                ('signer', models.CharField(max_length=100, verbose_name='Signer')),
-                ('certificate_fingerprint', models.CharField(max_length=95, verbose_name='Certificate fingerprint')),
-                ('verification_token', models.CharField(max_length=64, unique=True, verbose_name='Verification token')),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signed_report', to='assessments.assessment', verbose_name='Assessment')),
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signed_report', to='assessments.version', verbose_name='Version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "report_number",
+                    models.CharField(max_length=40, unique=True, verbose_name="Report number"),
+                ),
+                ("pdf", models.BinaryField(verbose_name="PDF")),
+                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
+                ("signed_at", models.DateTimeField(verbose_name="Signed at")),
+                ("signer", models.CharField(max_length=100, verbose_name="Signer")),
+                (
+                    "certificate_fingerprint",
+                    models.CharField(max_length=95, verbose_name="Certificate fingerprint"),
+                ),
+                (
+                    "verification_token",
+                    models.CharField(max_length=64, unique=True, verbose_name="Verification token"),
+                ),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signed_report",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signed_report",
+                        to="assessments.version",
+                        verbose_name="Version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Signed report',
-                'verbose_name_plural': 'Signed report',
-                'ordering': ['-signed_at'],
+                "verbose_name": "Signed report",
+                "verbose_name_plural": "Signed report",
+                "ordering": ["-signed_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('issued', 'Issued')], max_length=10, verbose_name='Old state')),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('issued', 'Issued')], max_length=10, verbose_name='New state')),
-                ('comment', models.TextField(blank=True, verbose_name='Comment')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Time')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Actor')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_events', to='assessments.assessment', verbose_name='Assessment')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_events', to='assessments.version', verbose_name='Version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("issued", "Issued"),
+                        ],
+                        max_length=10,
+                        verbose_name="Old state",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("issued", "Issued"),
+                        ],
+                        max_length=10,
+                        verbose_name="New state",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="Comment")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="Time"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Actor",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_events",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_events",
+                        to="assessments.version",
+                        verbose_name="Version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Review events',
-                'verbose_name_plural': 'Review events',
-                'ordering': ['assessment', 'created_at', 'id'],
+                "verbose_name": "Review events",
+                "verbose_name_plural": "Review events",
+                "ordering": ["assessment", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='Time (UTC)')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='Username')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('action', models.CharField(choices=[('login', 'Log in'), ('login_failed', 'Failed login'), ('logout', 'Log out'), ('locked_out', 'Account locked'), ('transition', 'Status change'), ('refused', 'Action refused'), ('permission_denied', 'Permission denied'), ('download', 'Download'), ('export', 'Export'), ('edit', 'Edit'), ('create', 'Create')], max_length=30, verbose_name='Action')),
-                ('object_type', models.CharField(blank=True, max_length=50, verbose_name='Object type')),
-                ('object_id', models.CharField(blank=True, max_length=50, verbose_name='Object ID')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='Object')),
-                ('old_state', models.CharField(blank=True, max_length=30, verbose_name='Old state')),
-                ('new_state', models.CharField(blank=True, max_length=30, verbose_name='New state')),
-                ('success', models.BooleanField(default=True, verbose_name='Success')),
-                ('detail', models.TextField(blank=True, verbose_name='Detail')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='User')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="Time (UTC)"
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="Username")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "Log in"),
+                            ("login_failed", "Failed login"),
+                            ("logout", "Log out"),
+                            ("locked_out", "Account locked"),
+                            ("transition", "Status change"),
+                            ("refused", "Action refused"),
+                            ("permission_denied", "Permission denied"),
+                            ("download", "Download"),
+                            ("export", "Export"),
+                            ("edit", "Edit"),
+                            ("create", "Create"),
+                        ],
+                        max_length=30,
+                        verbose_name="Action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=50, verbose_name="Object type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=50, verbose_name="Object ID"),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(blank=True, max_length=200, verbose_name="Object"),
+                ),
+                (
+                    "old_state",
+                    models.CharField(blank=True, max_length=30, verbose_name="Old state"),
+                ),
+                (
+                    "new_state",
+                    models.CharField(blank=True, max_length=30, verbose_name="New state"),
+                ),
+                ("success", models.BooleanField(default=True, verbose_name="Success")),
+                ("detail", models.TextField(blank=True, verbose_name="Detail")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="User",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Audit log',
-                'verbose_name_plural': 'Audit log',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['action', 'created_at'], name='audit_action_time')],
+                "verbose_name": "Audit log",
+                "verbose_name_plural": "Audit log",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["action", "created_at"], name="audit_action_time")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('responsible', 'Responsible entity'), ('evaluator', 'Evaluating unit')], max_length=20, verbose_name='Side')),
-                ('name', models.CharField(max_length=30, verbose_name='Name')),
-                ('position', models.CharField(blank=True, max_length=100, verbose_name='Position')),
-                ('phone', models.CharField(max_length=20, verbose_name='Phone')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[
+                            ("responsible", "Responsible entity"),
+                            ("evaluator", "Evaluating unit"),
+                        ],
+                        max_length=20,
+                        verbose_name="Side",
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="Name")),
+                ("position", models.CharField(blank=True, max_length=100, verbose_name="Position")),
+                ("phone", models.CharField(max_length=20, verbose_name="Phone")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Contact',
-                'verbose_name_plural': 'Contact',
-                'ordering': ['assessment', 'side', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'side', 'order'), name='contact_order_unique'), models.CheckConstraint(condition=models.Q(('side__in', ['responsible', 'evaluator'])), name='contact_side_valid')],
+                "verbose_name": "Contact",
+                "verbose_name_plural": "Contact",
+                "ordering": ["assessment", "side", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "side", "order"), name="contact_order_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("side__in", ["responsible", "evaluator"])),
+                        name="contact_side_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(choices=[('legality', 'Legality'), ('rationality', 'Rationality'), ('feasibility', 'Feasibility'), ('controllability', 'Controllability')], max_length=20, verbose_name='Dimension')),
-                ('text', models.TextField(blank=True, verbose_name='Finding')),
-                ('verdict', models.CharField(blank=True, choices=[('no_risk', 'No risk'), ('manageable', 'Risk manageable'), ('significant', 'Significant risk')], max_length=20, verbose_name='Verdict')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("legality", "Legality"),
+                            ("rationality", "Rationality"),
+                            ("feasibility", "Feasibility"),
+                            ("controllability", "Controllability"),
+                        ],
+                        max_length=20,
+                        verbose_name="Dimension",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="Finding")),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_risk", "No risk"),
+                            ("manageable", "Risk manageable"),
+                            ("significant", "Significant risk"),
+                        ],
+                        max_length=20,
+                        verbose_name="Verdict",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Four-dimension findings',
-                'verbose_name_plural': 'Four-dimension findings',
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'dimension'), name='finding_one_per_dimension'), models.CheckConstraint(condition=models.Q(('dimension__in', ['legality', 'rationality', 'feasibility', 'controllability'])), name='finding_dimension_valid'), models.CheckConstraint(condition=models.Q(('verdict__in', ['no_risk', 'manageable', 'significant', ''])), name='finding_verdict_valid')],
+                "verbose_name": "Four-dimension findings",
+                "verbose_name_plural": "Four-dimension findings",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "dimension"), name="finding_one_per_dimension"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "dimension__in",
+                                ["legality", "rationality", "feasibility", "controllability"],
+                            )
+                        ),
+                        name="finding_dimension_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("verdict__in", ["no_risk", "manageable", "significant", ""])
+                        ),
+                        name="finding_verdict_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RiskMatrixCell',
+            name="RiskMatrixCell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('likelihood', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='Likelihood')),
-                ('impact', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='Impact')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matrix_cells', to='assessments.risklevel', verbose_name='Level')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="Likelihood",
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="Impact",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matrix_cells",
+                        to="assessments.risklevel",
+                        verbose_name="Level",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Risk matrix cell',
-                'verbose_name_plural': 'Risk matrix',
-                'ordering': ['likelihood', 'impact'],
-                'constraints': [models.UniqueConstraint(fields=('likelihood', 'impact'), name='matrix_cell_unique'), models.CheckConstraint(condition=models.Q(('impact__gte', 1), ('impact__lte', 5), ('likelihood__gte', 1), ('likelihood__lte', 5)), name='matrix_cell_scores_1_to_5')],
+                "verbose_name": "Risk matrix cell",
+                "verbose_name_plural": "Risk matrix",
+                "ordering": ["likelihood", "impact"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("likelihood", "impact"), name="matrix_cell_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("impact__gte", 1),
+                            ("impact__lte", 5),
+                            ("likelihood__gte", 1),
+                            ("likelihood__lte", 5),
+                        ),
+                        name="matrix_cell_scores_1_to_5",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RiskPoint',
+            name="RiskPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('description', models.TextField(max_length=1000, verbose_name='Risk point')),
-                ('category', models.CharField(choices=[('policy', 'Policy and law'), ('interests', "Residents' interests"), ('environment', 'Environment'), ('safety', 'Public safety'), ('opinion', 'Public opinion'), ('management', 'Project management'), ('other', 'Other')], max_length=20, verbose_name='Category')),
-                ('likelihood', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='Likelihood')),
-                ('impact', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='Impact')),
-                ('mitigation', models.TextField(max_length=2000, verbose_name='Mitigation measures')),
-                ('responsible_party', models.CharField(max_length=100, verbose_name='Responsible party')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_points', to='assessments.assessment', verbose_name='Assessment')),
-                ('level_after', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.risklevel', verbose_name='Level after measures')),
-                ('level_before', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.risklevel', verbose_name='Level before measures')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("description", models.TextField(max_length=1000, verbose_name="Risk point")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("policy", "Policy and law"),
+                            ("interests", "Residents' interests"),
+                            ("environment", "Environment"),
+                            ("safety", "Public safety"),
+                            ("opinion", "Public opinion"),
+                            ("management", "Project management"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="Category",
+                    ),
+                ),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="Likelihood",
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="Impact",
+                    ),
+                ),
+                (
+                    "mitigation",
+                    models.TextField(max_length=2000, verbose_name="Mitigation measures"),
+                ),
+                (
+                    "responsible_party",
+                    models.CharField(max_length=100, verbose_name="Responsible party"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risk_points",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "level_after",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.risklevel",
+                        verbose_name="Level after measures",
+                    ),
+                ),
+                (
+                    "level_before",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.risklevel",
+                        verbose_name="Level before measures",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Risk point',
-                'verbose_name_plural': 'Risk point',
-                'ordering': ['assessment', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'order'), name='risk_point_order_unique'), models.CheckConstraint(condition=models.Q(('likelihood__gte', 1), ('likelihood__lte', 5)), name='risk_point_likelihood_1_to_5'), models.CheckConstraint(condition=models.Q(('impact__gte', 1), ('impact__lte', 5)), name='risk_point_impact_1_to_5'), models.CheckConstraint(condition=models.Q(('category__in', ['policy', 'interests', 'environment', 'safety', 'opinion', 'management', 'other'])), name='risk_point_category_valid')],
+                "verbose_name": "Risk point",
+                "verbose_name_plural": "Risk point",
+                "ordering": ["assessment", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "order"), name="risk_point_order_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("likelihood__gte", 1), ("likelihood__lte", 5)),
+                        name="risk_point_likelihood_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("impact__gte", 1), ("impact__lte", 5)),
+                        name="risk_point_impact_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "category__in",
+                                [
+                                    "policy",
+                                    "interests",
+                                    "environment",
+                                    "safety",
+                                    "opinion",
+                                    "management",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="risk_point_category_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['owner_unit', 'status'], name='assessment_unit_status'),
+            model_name="assessment",
+            index=models.Index(fields=["owner_unit", "status"], name="assessment_unit_status"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status', 'updated_at'], name='assessment_status_updated'),
+            model_name="assessment",
+            index=models.Index(fields=["status", "updated_at"], name="assessment_status_updated"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'returned', 'approved', 'issued'])), name='assessment_status_valid'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "submitted", "returned", "approved", "issued"])
+                ),
+                name="assessment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['simple', 'standard'])), name='assessment_mode_valid'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mode__in", ["simple", "standard"])),
+                name="assessment_mode_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('recommendation__in', ['approve', 'defer', 'reject', ''])), name='assessment_recommendation_valid'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("recommendation__in", ["approve", "defer", "reject", ""])),
+                name="assessment_recommendation_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(fields=('assessment', 'number'), name='version_number_unique'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "number"), name="version_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewevent',
-            index=models.Index(fields=['assessment', 'created_at'], name='review_event_timeline'),
+            model_name="reviewevent",
+            index=models.Index(fields=["assessment", "created_at"], name="review_event_timeline"),
         ),
     ]

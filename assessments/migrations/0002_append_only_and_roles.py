@@ -69,8 +69,19 @@ def drop_triggers(apps, schema_editor):
 
 ROLE_GROUPS = ["评估人员", "审核人员", "文书", "管理员"]
 ADMIN_MODELS = {
-    "assessments": ["unit", "risklevel", "riskmatrixcell", "assessment", "contact", "finding",
-                    "riskpoint", "version", "reviewevent", "signedreport", "auditevent"],
+    "assessments": [
+        "unit",
+        "risklevel",
+        "riskmatrixcell",
+        "assessment",
+        "contact",
+        "finding",
+        "riskpoint",
+        "version",
+        "reviewevent",
+        "signedreport",
+        "auditevent",
+    ],
     "auth": ["user", "group"],
 }
 

@@ -9,64 +9,122 @@ from assessments.models.guards import recreate_sqlite_guards
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_append_only_and_roles'),
+        ("assessments", "0002_append_only_and_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signedreport',
-            name='approved_by',
-            field=models.ForeignKey(default=1, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Approved by'),
+            model_name="signedreport",
+            name="approved_by",
+            field=models.ForeignKey(
+                default=1,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="Approved by",
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='unit',
-            name='report_prefix',
-            field=models.CharField(blank=True, help_text='Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号.', max_length=20, verbose_name='Report number prefix'),
+            model_name="unit",
+            name="report_prefix",
+            field=models.CharField(
+                blank=True,
+                help_text="Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号.",
+                max_length=20,
+                verbose_name="Report number prefix",
+            ),
         ),
         migrations.CreateModel(
-            name='IssueFailure',
+            name="IssueFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('error', models.TextField(verbose_name='Error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Time')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issue_failures', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("error", models.TextField(verbose_name="Error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="Time"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="issue_failures",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Issuing failure',
-                'verbose_name_plural': 'Issuing failures',
-                'ordering': ['-created_at'],
+                "verbose_name": "Issuing failure",
+                "verbose_name_plural": "Issuing failures",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Seal',
+            name="Seal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.BinaryField(editable=True, verbose_name='Image')),
-                ('content_type', models.CharField(max_length=20, verbose_name='Image type')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Uploaded at')),
-                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='seal', to='assessments.unit', verbose_name='Unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.BinaryField(editable=True, verbose_name="Image")),
+                ("content_type", models.CharField(max_length=20, verbose_name="Image type")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Uploaded at"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seal",
+                        to="assessments.unit",
+                        verbose_name="Unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Seal image',
-                'verbose_name_plural': 'Seal images',
+                "verbose_name": "Seal image",
+                "verbose_name_plural": "Seal images",
             },
         ),
         migrations.CreateModel(
-            name='ReportCounter',
+            name="ReportCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Report counter',
-                'verbose_name_plural': 'Report counters',
-                'constraints': [models.UniqueConstraint(fields=('unit', 'year'), name='report_counter_unique')],
+                "verbose_name": "Report counter",
+                "verbose_name_plural": "Report counters",
+                "constraints": [
+                    models.UniqueConstraint(fields=("unit", "year"), name="report_counter_unique")
+                ],
             },
         ),
         # SQLite rebuilt assessments_signedreport above, which dropped its guard trigger.

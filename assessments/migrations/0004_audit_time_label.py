@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_issuing'),
+        ("assessments", "0003_issuing"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='created_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='Time'),
+            model_name="auditevent",
+            name="created_at",
+            field=models.DateTimeField(
+                db_index=True, default=django.utils.timezone.now, verbose_name="Time"
+            ),
         ),
     ]

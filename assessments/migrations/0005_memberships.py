@@ -18,7 +18,12 @@ from django.db import migrations, models
 from assessments.models.guards import recreate_sqlite_guards
 
 
-GROUP_ROLES = {"评估人员": "assessor", "审核人员": "reviewer", "文书": "clerk", "管理员": "unit_admin"}
+GROUP_ROLES = {
+    "评估人员": "assessor",
+    "审核人员": "reviewer",
+    "文书": "clerk",
+    "管理员": "unit_admin",
+}
 FALLBACK_PREFIX = "稳评"
 
 
@@ -58,93 +63,196 @@ def memberships_to_groups(apps, schema_editor):
         membership.user.groups.add(groups[membership.role])
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_audit_time_label'),
+        ("assessments", "0004_audit_time_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('assessor', 'Assessor'), ('reviewer', 'Reviewer'), ('clerk', 'Clerk'), ('unit_admin', 'Unit administrator'), ('oversight', 'Oversight')], max_length=20, verbose_name='Role')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='Granted at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("assessor", "Assessor"),
+                            ("reviewer", "Reviewer"),
+                            ("clerk", "Clerk"),
+                            ("unit_admin", "Unit administrator"),
+                            ("oversight", "Oversight"),
+                        ],
+                        max_length=20,
+                        verbose_name="Role",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="Granted at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Membership',
-                'verbose_name_plural': 'Memberships',
-                'ordering': ['unit', 'user', 'role'],
+                "verbose_name": "Membership",
+                "verbose_name_plural": "Memberships",
+                "ordering": ["unit", "user", "role"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('must_change_password', models.BooleanField(default=False, verbose_name='Must change password at next login')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "must_change_password",
+                    models.BooleanField(
+                        default=False, verbose_name="Must change password at next login"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Profile',
-                'verbose_name_plural': 'Profiles',
+                "verbose_name": "Profile",
+                "verbose_name_plural": "Profiles",
             },
         ),
         migrations.AddField(
-            model_name='unit',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assessments.unit', verbose_name='Parent unit'),
+            model_name="unit",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="assessments.unit",
+                verbose_name="Parent unit",
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', 'Log in'), ('login_failed', 'Failed login'), ('logout', 'Log out'), ('locked_out', 'Account locked'), ('transition', 'Status change'), ('refused', 'Action refused'), ('permission_denied', 'Permission denied'), ('download', 'Download'), ('export', 'Export'), ('edit', 'Edit'), ('create', 'Create'), ('role_granted', 'Role granted'), ('role_withdrawn', 'Role withdrawn'), ('user_created', 'User created'), ('user_deactivated', 'User deactivated'), ('user_reactivated', 'User reactivated'), ('password_reset', 'Password reset'), ('password_changed', 'Password changed'), ('unlocked', 'Login unlocked'), ('unit_changed', 'Unit settings changed'), ('admin_change', 'Changed in system administration')], max_length=30, verbose_name='Action'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "Log in"),
+                    ("login_failed", "Failed login"),
+                    ("logout", "Log out"),
+                    ("locked_out", "Account locked"),
+                    ("transition", "Status change"),
+                    ("refused", "Action refused"),
+                    ("permission_denied", "Permission denied"),
+                    ("download", "Download"),
+                    ("export", "Export"),
+                    ("edit", "Edit"),
+                    ("create", "Create"),
+                    ("role_granted", "Role granted"),
+                    ("role_withdrawn", "Role withdrawn"),
+                    ("user_created", "User created"),
+                    ("user_deactivated", "User deactivated"),
+                    ("user_reactivated", "User reactivated"),
+                    ("password_reset", "Password reset"),
+                    ("password_changed", "Password changed"),
+                    ("unlocked", "Login unlocked"),
+                    ("unit_changed", "Unit settings changed"),
+                    ("admin_change", "Changed in system administration"),
+                ],
+                max_length=30,
+                verbose_name="Action",
+            ),
         ),
         migrations.AlterField(
-            model_name='unit',
-            name='report_prefix',
-            field=models.CharField(blank=True, help_text='Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号. A unit cannot issue reports until it has a prefix no other unit uses.', max_length=20, validators=[django.core.validators.RegexValidator('^[^〔〕\\[\\]\\s]+$', 'The prefix may not contain brackets 〔〕 or spaces.')], verbose_name='Report number prefix'),
+            model_name="unit",
+            name="report_prefix",
+            field=models.CharField(
+                blank=True,
+                help_text="Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号. A unit cannot issue reports until it has a prefix no other unit uses.",
+                max_length=20,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[^〔〕\\[\\]\\s]+$", "The prefix may not contain brackets 〔〕 or spaces."
+                    )
+                ],
+                verbose_name="Report number prefix",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(condition=models.Q(('report_prefix', ''), _negated=True), fields=('report_prefix',), name='unit_report_prefix_unique'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("report_prefix", ""), _negated=True),
+                fields=("report_prefix",),
+                name="unit_report_prefix_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='unit_not_its_own_parent'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="unit_not_its_own_parent",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='assessments.unit', verbose_name='Unit'),
+            model_name="membership",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="assessments.unit",
+                verbose_name="Unit",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='User'),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="User",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL, verbose_name='User'),
+            model_name="profile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="profile",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="User",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['unit', 'role'], name='membership_unit_role'),
+            model_name="membership",
+            index=models.Index(fields=["unit", "role"], name="membership_unit_role"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'unit', 'role'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "unit", "role"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['assessor', 'reviewer', 'clerk', 'unit_admin', 'oversight'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["assessor", "reviewer", "clerk", "unit_admin", "oversight"])
+                ),
+                name="membership_role_valid",
+            ),
         ),
         migrations.RunPython(groups_to_memberships, memberships_to_groups),
         migrations.RemoveField(
-            model_name='unit',
-            name='members',
+            model_name="unit",
+            name="members",
         ),
         migrations.RunPython(recreate_sqlite_guards, migrations.RunPython.noop),
     ]

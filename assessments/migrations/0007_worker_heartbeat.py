@@ -5,29 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0006_refuse_truncate'),
+        ("assessments", "0006_refuse_truncate"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=64, unique=True, verbose_name='Worker')),
-                ('hostname', models.CharField(max_length=255, verbose_name='Host')),
-                ('pid', models.PositiveIntegerField(verbose_name='Process ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Started at')),
-                ('beat_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='Last heartbeat')),
-                ('task_started_at', models.DateTimeField(blank=True, null=True, verbose_name='Current task started at')),
-                ('tasks_done', models.PositiveIntegerField(default=0, verbose_name='Tasks done')),
-                ('rss_kib', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='Memory (KiB)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker_id", models.CharField(max_length=64, unique=True, verbose_name="Worker")),
+                ("hostname", models.CharField(max_length=255, verbose_name="Host")),
+                ("pid", models.PositiveIntegerField(verbose_name="Process ID")),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Started at"
+                    ),
+                ),
+                (
+                    "beat_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="Last heartbeat",
+                    ),
+                ),
+                (
+                    "task_started_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="Current task started at"
+                    ),
+                ),
+                ("tasks_done", models.PositiveIntegerField(default=0, verbose_name="Tasks done")),
+                (
+                    "rss_kib",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="Memory (KiB)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Worker heartbeat',
-                'verbose_name_plural': 'Worker heartbeats',
-                'ordering': ['-beat_at'],
+                "verbose_name": "Worker heartbeat",
+                "verbose_name_plural": "Worker heartbeats",
+                "ordering": ["-beat_at"],
             },
         ),
     ]

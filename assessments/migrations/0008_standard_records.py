@@ -28,9 +28,8 @@ def prose_to_records(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0007_worker_heartbeat'),
+        ("assessments", "0007_worker_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,312 +39,793 @@ class Migration(migrations.Migration):
         migrations.RenameField("assessment", "basis_documents", "legacy_basis_documents"),
         migrations.RenameField("assessment", "emergency_plan", "legacy_emergency_plan"),
         migrations.CreateModel(
-            name='ActivityKind',
+            name="ActivityKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='Code')),
-                ('name', models.CharField(max_length=30, unique=True, verbose_name='Name')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="Code")),
+                ("name", models.CharField(max_length=30, unique=True, verbose_name="Name")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
             ],
             options={
-                'verbose_name': 'Kind of consultation activity',
-                'verbose_name_plural': 'Kinds of consultation activity',
-                'ordering': ['order', 'code'],
+                "verbose_name": "Kind of consultation activity",
+                "verbose_name_plural": "Kinds of consultation activity",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionOption',
+            name="DecisionOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='Code')),
-                ('name', models.CharField(max_length=20, unique=True, verbose_name='Decision')),
-                ('recommendation', models.CharField(choices=[('approve', 'Approve implementation'), ('defer', 'Defer implementation'), ('reject', 'Do not implement')], max_length=10, verbose_name='Corresponding recommendation')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="Code")),
+                ("name", models.CharField(max_length=20, unique=True, verbose_name="Decision")),
+                (
+                    "recommendation",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve implementation"),
+                            ("defer", "Defer implementation"),
+                            ("reject", "Do not implement"),
+                        ],
+                        max_length=10,
+                        verbose_name="Corresponding recommendation",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
             ],
             options={
-                'verbose_name': 'Decision option',
-                'verbose_name_plural': 'Decision options',
-                'ordering': ['order', 'code'],
+                "verbose_name": "Decision option",
+                "verbose_name_plural": "Decision options",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ModeThreshold',
+            name="ModeThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(choices=[('households_relocated', 'Households relocated'), ('people_resettled', 'People resettled'), ('farmland_mu', 'Farmland occupied (mu)'), ('environmental_category', 'Environmental assessment category'), ('investment_wan', 'Investment (10,000 yuan)'), ('people_affected', 'People directly affected')], max_length=30, unique=True, verbose_name='Figure')),
-                ('minimum', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='At or above')),
-                ('source', models.CharField(max_length=200, verbose_name='Source of the rule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("households_relocated", "Households relocated"),
+                            ("people_resettled", "People resettled"),
+                            ("farmland_mu", "Farmland occupied (mu)"),
+                            ("environmental_category", "Environmental assessment category"),
+                            ("investment_wan", "Investment (10,000 yuan)"),
+                            ("people_affected", "People directly affected"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                        verbose_name="Figure",
+                    ),
+                ),
+                (
+                    "minimum",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="At or above"
+                    ),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="Source of the rule")),
             ],
             options={
-                'verbose_name': 'Standard-mode threshold',
-                'verbose_name_plural': 'Standard-mode thresholds',
-                'ordering': ['measure'],
+                "verbose_name": "Standard-mode threshold",
+                "verbose_name_plural": "Standard-mode thresholds",
+                "ordering": ["measure"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='environmental_category',
-            field=models.CharField(blank=True, choices=[('registration', 'Registration form (登记表)'), ('report_form', 'Report form (报告表)'), ('report_book', 'Report (报告书)')], max_length=20, verbose_name='Environmental assessment category'),
+            model_name="assessment",
+            name="environmental_category",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("registration", "Registration form (登记表)"),
+                    ("report_form", "Report form (报告表)"),
+                    ("report_book", "Report (报告书)"),
+                ],
+                max_length=20,
+                verbose_name="Environmental assessment category",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='farmland_mu',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='Farmland occupied (mu)'),
+            model_name="assessment",
+            name="farmland_mu",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=12,
+                null=True,
+                verbose_name="Farmland occupied (mu)",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='households_relocated',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='Households relocated'),
+            model_name="assessment",
+            name="households_relocated",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="Households relocated"
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='investment_wan',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='Investment (10,000 yuan)'),
+            model_name="assessment",
+            name="investment_wan",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=14,
+                null=True,
+                verbose_name="Investment (10,000 yuan)",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='mode_reason',
-            field=models.TextField(blank=True, help_text='Required when simple mode is chosen although the figures suggest standard.', verbose_name='Reason for the lighter mode'),
+            model_name="assessment",
+            name="mode_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Required when simple mode is chosen although the figures suggest standard.",
+                verbose_name="Reason for the lighter mode",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='people_affected',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='People directly affected'),
+            model_name="assessment",
+            name="people_affected",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="People directly affected"
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='people_resettled',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='People resettled'),
+            model_name="assessment",
+            name="people_resettled",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="People resettled"
+            ),
         ),
         migrations.AddField(
-            model_name='riskpoint',
-            name='resolution',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='What resolved it'),
+            model_name="riskpoint",
+            name="resolution",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="What resolved it"),
         ),
         migrations.AddField(
-            model_name='riskpoint',
-            name='resolution_state',
-            field=models.CharField(blank=True, choices=[('resolved', 'Resolved'), ('in_progress', 'Being resolved'), ('unresolved', 'Not resolved')], max_length=20, verbose_name='Resolution'),
+            model_name="riskpoint",
+            name="resolution_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("resolved", "Resolved"),
+                    ("in_progress", "Being resolved"),
+                    ("unresolved", "Not resolved"),
+                ],
+                max_length=20,
+                verbose_name="Resolution",
+            ),
         ),
         migrations.CreateModel(
-            name='BasisDocument',
+            name="BasisDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('title', models.CharField(max_length=200, verbose_name='Document title')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='Document number')),
-                ('issuer', models.CharField(blank=True, max_length=100, verbose_name='Issuing body')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='basis_documents', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("title", models.CharField(max_length=200, verbose_name="Document title")),
+                (
+                    "number",
+                    models.CharField(blank=True, max_length=60, verbose_name="Document number"),
+                ),
+                (
+                    "issuer",
+                    models.CharField(blank=True, max_length=100, verbose_name="Issuing body"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="basis_documents",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Basis document',
-                'verbose_name_plural': 'Basis documents',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Basis document",
+                "verbose_name_plural": "Basis documents",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ConsultationActivity',
+            name="ConsultationActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('start_date', models.DateField(verbose_name='Date (from)')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='Until')),
-                ('place', models.CharField(max_length=200, verbose_name='Place or channel')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='Participants')),
-                ('questionnaires_issued', models.PositiveIntegerField(blank=True, null=True, verbose_name='Questionnaires issued')),
-                ('questionnaires_returned', models.PositiveIntegerField(blank=True, null=True, verbose_name='Questionnaires returned')),
-                ('questionnaires_in_favour', models.PositiveIntegerField(blank=True, null=True, verbose_name='Returned in favour')),
-                ('summary', models.TextField(max_length=2000, verbose_name='What was heard')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='assessments.assessment', verbose_name='Assessment')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.activitykind', verbose_name='Kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("start_date", models.DateField(verbose_name="Date (from)")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="Until")),
+                ("place", models.CharField(max_length=200, verbose_name="Place or channel")),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="Participants"),
+                ),
+                (
+                    "questionnaires_issued",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Questionnaires issued"
+                    ),
+                ),
+                (
+                    "questionnaires_returned",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Questionnaires returned"
+                    ),
+                ),
+                (
+                    "questionnaires_in_favour",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Returned in favour"
+                    ),
+                ),
+                ("summary", models.TextField(max_length=2000, verbose_name="What was heard")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.activitykind",
+                        verbose_name="Kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Consultation activity',
-                'verbose_name_plural': 'Consultation activities',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Consultation activity",
+                "verbose_name_plural": "Consultation activities",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('activity', 'Consultation activity'), ('expert', 'Expert review'), ('decision', 'Collective decision')], max_length=20, verbose_name='Evidence of')),
-                ('name', models.CharField(max_length=150, verbose_name='File name')),
-                ('content_type', models.CharField(max_length=30, verbose_name='Type')),
-                ('size', models.PositiveIntegerField(verbose_name='Size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('file', models.FileField(storage=assessments.models.evidence.attachment_storage, max_length=200, upload_to='attachments/', verbose_name='File')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Uploaded at')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='assessments.assessment', verbose_name='Assessment')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Uploaded by')),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='assessments.consultationactivity', verbose_name='Consultation activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("activity", "Consultation activity"),
+                            ("expert", "Expert review"),
+                            ("decision", "Collective decision"),
+                        ],
+                        max_length=20,
+                        verbose_name="Evidence of",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="File name")),
+                ("content_type", models.CharField(max_length=30, verbose_name="Type")),
+                ("size", models.PositiveIntegerField(verbose_name="Size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "file",
+                    models.FileField(
+                        storage=assessments.models.evidence.attachment_storage,
+                        max_length=200,
+                        upload_to="attachments/",
+                        verbose_name="File",
+                    ),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Uploaded at"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Uploaded by",
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="assessments.consultationactivity",
+                        verbose_name="Consultation activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Attachment',
-                'verbose_name_plural': 'Attachments',
-                'ordering': ['assessment', 'uploaded_at', 'id'],
+                "verbose_name": "Attachment",
+                "verbose_name_plural": "Attachments",
+                "ordering": ["assessment", "uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EmergencyContact',
+            name="EmergencyContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('name', models.CharField(max_length=30, verbose_name='Name')),
-                ('role', models.CharField(max_length=100, verbose_name='Duty')),
-                ('phone', models.CharField(max_length=20, verbose_name='Phone')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emergency_contacts', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("name", models.CharField(max_length=30, verbose_name="Name")),
+                ("role", models.CharField(max_length=100, verbose_name="Duty")),
+                ("phone", models.CharField(max_length=20, verbose_name="Phone")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emergency_contacts",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Emergency contact',
-                'verbose_name_plural': 'Emergency contacts',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Emergency contact",
+                "verbose_name_plural": "Emergency contacts",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ExpertMember',
+            name="ExpertMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('name', models.CharField(max_length=30, verbose_name='Name')),
-                ('title', models.CharField(max_length=50, verbose_name='Professional title')),
-                ('organisation', models.CharField(max_length=100, verbose_name='Organisation')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='experts', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("name", models.CharField(max_length=30, verbose_name="Name")),
+                ("title", models.CharField(max_length=50, verbose_name="Professional title")),
+                ("organisation", models.CharField(max_length=100, verbose_name="Organisation")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="experts",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Panel expert',
-                'verbose_name_plural': 'Expert panel',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Panel expert",
+                "verbose_name_plural": "Expert panel",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('raised_by', models.CharField(choices=[('residents', 'Affected residents'), ('representatives', "Residents' representatives"), ('deputies', "People's congress deputies and CPPCC members"), ('departments', 'Government departments'), ('experts', 'Experts'), ('enterprises', 'Enterprises'), ('other', 'Others')], max_length=20, verbose_name='Raised by')),
-                ('content', models.TextField(max_length=2000, verbose_name='Opinion')),
-                ('adoption', models.CharField(choices=[('adopted', 'Adopted'), ('partly', 'Partly adopted'), ('not_adopted', 'Not adopted')], max_length=20, verbose_name='Adoption')),
-                ('response', models.TextField(blank=True, max_length=2000, verbose_name='Response or reason')),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opinions', to='assessments.consultationactivity', verbose_name='Source activity')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                (
+                    "raised_by",
+                    models.CharField(
+                        choices=[
+                            ("residents", "Affected residents"),
+                            ("representatives", "Residents' representatives"),
+                            ("deputies", "People's congress deputies and CPPCC members"),
+                            ("departments", "Government departments"),
+                            ("experts", "Experts"),
+                            ("enterprises", "Enterprises"),
+                            ("other", "Others"),
+                        ],
+                        max_length=20,
+                        verbose_name="Raised by",
+                    ),
+                ),
+                ("content", models.TextField(max_length=2000, verbose_name="Opinion")),
+                (
+                    "adoption",
+                    models.CharField(
+                        choices=[
+                            ("adopted", "Adopted"),
+                            ("partly", "Partly adopted"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        max_length=20,
+                        verbose_name="Adoption",
+                    ),
+                ),
+                (
+                    "response",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="Response or reason"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opinions",
+                        to="assessments.consultationactivity",
+                        verbose_name="Source activity",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinions",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Opinion',
-                'verbose_name_plural': 'Opinions and their adoption',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Opinion",
+                "verbose_name_plural": "Opinions and their adoption",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ProcedureRule',
+            name="ProcedureRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('activity_required', 'An activity of this kind is required'), ('other_kinds', 'At least this many other kinds of activity'), ('expert_panel', 'An expert panel of at least this many')], max_length=30, verbose_name='Rule')),
-                ('number', models.PositiveSmallIntegerField(default=1, verbose_name='Number')),
-                ('min_investment_wan', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Applies from an investment of (10,000 yuan)')),
-                ('source', models.CharField(max_length=200, verbose_name='Source of the rule')),
-                ('activity_kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.activitykind', verbose_name='Kind of activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("activity_required", "An activity of this kind is required"),
+                            ("other_kinds", "At least this many other kinds of activity"),
+                            ("expert_panel", "An expert panel of at least this many"),
+                        ],
+                        max_length=30,
+                        verbose_name="Rule",
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(default=1, verbose_name="Number")),
+                (
+                    "min_investment_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="Applies from an investment of (10,000 yuan)",
+                    ),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="Source of the rule")),
+                (
+                    "activity_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.activitykind",
+                        verbose_name="Kind of activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Minimum procedure rule',
-                'verbose_name_plural': 'Minimum procedure of standard mode',
-                'ordering': ['kind', 'id'],
+                "verbose_name": "Minimum procedure rule",
+                "verbose_name_plural": "Minimum procedure of standard mode",
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StandardRecord',
+            name="StandardRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('responsible_leader', models.CharField(blank=True, max_length=60, verbose_name='Responsible leader')),
-                ('third_party', models.CharField(blank=True, max_length=100, verbose_name='Third-party assessor')),
-                ('expert_date', models.DateField(blank=True, null=True, verbose_name='Date of the expert review')),
-                ('expert_recommendation', models.CharField(blank=True, choices=[('approve', 'Approve implementation'), ('defer', 'Defer implementation'), ('reject', 'Do not implement')], max_length=10, verbose_name="Panel's recommendation")),
-                ('expert_opinion', models.TextField(blank=True, max_length=5000, verbose_name="Panel's opinion")),
-                ('emergency_triggers', models.TextField(blank=True, max_length=2000, verbose_name='Trigger conditions')),
-                ('emergency_command_leader', models.CharField(blank=True, max_length=60, verbose_name='Commander')),
-                ('emergency_command_units', models.CharField(blank=True, max_length=300, verbose_name='Responsible units')),
-                ('emergency_measures', models.TextField(blank=True, max_length=5000, verbose_name='Response measures')),
-                ('meeting_kind', models.CharField(blank=True, max_length=60, verbose_name='Meeting')),
-                ('meeting_date', models.DateField(blank=True, null=True, verbose_name='Meeting date')),
-                ('meeting_chair', models.CharField(blank=True, max_length=60, verbose_name='Chaired by')),
-                ('meeting_attendance', models.CharField(blank=True, max_length=300, verbose_name='Attendance')),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='standard_record', to='assessments.assessment', verbose_name='Assessment')),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.decisionoption', verbose_name='Decision')),
-                ('expert_level', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.risklevel', verbose_name='Level found by the panel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "responsible_leader",
+                    models.CharField(blank=True, max_length=60, verbose_name="Responsible leader"),
+                ),
+                (
+                    "third_party",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="Third-party assessor"
+                    ),
+                ),
+                (
+                    "expert_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="Date of the expert review"
+                    ),
+                ),
+                (
+                    "expert_recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("approve", "Approve implementation"),
+                            ("defer", "Defer implementation"),
+                            ("reject", "Do not implement"),
+                        ],
+                        max_length=10,
+                        verbose_name="Panel's recommendation",
+                    ),
+                ),
+                (
+                    "expert_opinion",
+                    models.TextField(blank=True, max_length=5000, verbose_name="Panel's opinion"),
+                ),
+                (
+                    "emergency_triggers",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="Trigger conditions"
+                    ),
+                ),
+                (
+                    "emergency_command_leader",
+                    models.CharField(blank=True, max_length=60, verbose_name="Commander"),
+                ),
+                (
+                    "emergency_command_units",
+                    models.CharField(blank=True, max_length=300, verbose_name="Responsible units"),
+                ),
+                (
+                    "emergency_measures",
+                    models.TextField(blank=True, max_length=5000, verbose_name="Response measures"),
+                ),
+                (
+                    "meeting_kind",
+                    models.CharField(blank=True, max_length=60, verbose_name="Meeting"),
+                ),
+                (
+                    "meeting_date",
+                    models.DateField(blank=True, null=True, verbose_name="Meeting date"),
+                ),
+                (
+                    "meeting_chair",
+                    models.CharField(blank=True, max_length=60, verbose_name="Chaired by"),
+                ),
+                (
+                    "meeting_attendance",
+                    models.CharField(blank=True, max_length=300, verbose_name="Attendance"),
+                ),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standard_record",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.decisionoption",
+                        verbose_name="Decision",
+                    ),
+                ),
+                (
+                    "expert_level",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.risklevel",
+                        verbose_name="Level found by the panel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Standard-mode record',
-                'verbose_name_plural': 'Standard-mode records',
+                "verbose_name": "Standard-mode record",
+                "verbose_name_plural": "Standard-mode records",
             },
         ),
         migrations.CreateModel(
-            name='WorkingGroupMember',
+            name="WorkingGroupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='Order')),
-                ('name', models.CharField(max_length=30, verbose_name='Name')),
-                ('unit', models.CharField(max_length=100, verbose_name='Unit')),
-                ('role', models.CharField(max_length=50, verbose_name='Role in the group')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_group', to='assessments.assessment', verbose_name='Assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="Order")),
+                ("name", models.CharField(max_length=30, verbose_name="Name")),
+                ("unit", models.CharField(max_length=100, verbose_name="Unit")),
+                ("role", models.CharField(max_length=50, verbose_name="Role in the group")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="working_group",
+                        to="assessments.assessment",
+                        verbose_name="Assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Working group member',
-                'verbose_name_plural': 'Working group',
-                'ordering': ['assessment', 'order', 'id'],
-                'abstract': False,
+                "verbose_name": "Working group member",
+                "verbose_name_plural": "Working group",
+                "ordering": ["assessment", "order", "id"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='consultationactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='activity_ends_after_start'),
+            model_name="consultationactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="activity_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consultationactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('questionnaires_returned__isnull', True), ('questionnaires_issued__isnull', True), ('questionnaires_returned__lte', models.F('questionnaires_issued')), _connector='OR'), name='activity_returned_le_issued'),
+            model_name="consultationactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("questionnaires_returned__isnull", True),
+                    ("questionnaires_issued__isnull", True),
+                    ("questionnaires_returned__lte", models.F("questionnaires_issued")),
+                    _connector="OR",
+                ),
+                name="activity_returned_le_issued",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consultationactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('questionnaires_in_favour__isnull', True), ('questionnaires_returned__isnull', True), ('questionnaires_in_favour__lte', models.F('questionnaires_returned')), _connector='OR'), name='activity_favour_le_returned'),
+            model_name="consultationactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("questionnaires_in_favour__isnull", True),
+                    ("questionnaires_returned__isnull", True),
+                    ("questionnaires_in_favour__lte", models.F("questionnaires_returned")),
+                    _connector="OR",
+                ),
+                name="activity_favour_le_returned",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(('section__in', ['activity', 'expert', 'decision'])), name='attachment_section_valid'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("section__in", ["activity", "expert", "decision"])),
+                name="attachment_section_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('activity__isnull', False), ('section', 'activity')), models.Q(models.Q(('section', 'activity'), _negated=True), ('activity__isnull', True)), _connector='OR'), name='attachment_activity_iff_section'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("activity__isnull", False), ("section", "activity")),
+                    models.Q(
+                        models.Q(("section", "activity"), _negated=True), ("activity__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="attachment_activity_iff_section",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opinion',
-            constraint=models.CheckConstraint(condition=models.Q(('raised_by__in', ['residents', 'representatives', 'deputies', 'departments', 'experts', 'enterprises', 'other'])), name='opinion_source_valid'),
+            model_name="opinion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "raised_by__in",
+                        [
+                            "residents",
+                            "representatives",
+                            "deputies",
+                            "departments",
+                            "experts",
+                            "enterprises",
+                            "other",
+                        ],
+                    )
+                ),
+                name="opinion_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opinion',
-            constraint=models.CheckConstraint(condition=models.Q(('adoption__in', ['adopted', 'partly', 'not_adopted'])), name='opinion_adoption_valid'),
+            model_name="opinion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("adoption__in", ["adopted", "partly", "not_adopted"])),
+                name="opinion_adoption_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedurerule',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['activity_required', 'other_kinds', 'expert_panel'])), name='procedure_rule_kind_valid'),
+            model_name="procedurerule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["activity_required", "other_kinds", "expert_panel"])
+                ),
+                name="procedure_rule_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedurerule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'activity_required'), _negated=True), ('activity_kind__isnull', False), _connector='OR'), name='procedure_rule_names_its_activity'),
+            model_name="procedurerule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "activity_required"), _negated=True),
+                    ("activity_kind__isnull", False),
+                    _connector="OR",
+                ),
+                name="procedure_rule_names_its_activity",
+            ),
         ),
         # The prose fields become records: each line of basis_documents a document, the
         # emergency plan's text its measures. (They were never editable, so this is
         # expected to find nothing; it is here so that nothing could be lost.)
         migrations.RunPython(prose_to_records, migrations.RunPython.noop),
         migrations.RemoveField(
-            model_name='assessment',
-            name='legacy_basis_documents',
+            model_name="assessment",
+            name="legacy_basis_documents",
         ),
         migrations.RemoveField(
-            model_name='assessment',
-            name='legacy_emergency_plan',
+            model_name="assessment",
+            name="legacy_emergency_plan",
         ),
     ]

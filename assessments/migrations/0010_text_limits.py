@@ -13,84 +13,162 @@ from assessments.models.guards import recreate_sqlite_guards
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0009_report_files'),
+        ("assessments", "0009_report_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assessment',
-            name='basic_situation',
-            field=models.TextField(blank=True, max_length=6000, validators=[django.core.validators.MaxLengthValidator(6000)], verbose_name='Basic situation'),
+            model_name="assessment",
+            name="basic_situation",
+            field=models.TextField(
+                blank=True,
+                max_length=6000,
+                validators=[django.core.validators.MaxLengthValidator(6000)],
+                verbose_name="Basic situation",
+            ),
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='conclusion',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='Conclusion'),
+            model_name="assessment",
+            name="conclusion",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="Conclusion",
+            ),
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='deviation_reason',
-            field=models.TextField(blank=True, help_text='Required when the chosen level or recommendation differs from what the risk matrix suggests.', max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000)], verbose_name='Reason for departing from the suggestion'),
+            model_name="assessment",
+            name="deviation_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Required when the chosen level or recommendation differs from what the risk matrix suggests.",
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000)],
+                verbose_name="Reason for departing from the suggestion",
+            ),
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='risk_narrative',
-            field=models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000)], verbose_name='Risk points and mitigation'),
+            model_name="assessment",
+            name="risk_narrative",
+            field=models.TextField(
+                blank=True,
+                max_length=4000,
+                validators=[django.core.validators.MaxLengthValidator(4000)],
+                verbose_name="Risk points and mitigation",
+            ),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='text',
-            field=models.TextField(blank=True, max_length=3000, validators=[django.core.validators.MaxLengthValidator(3000)], verbose_name='Finding'),
+            model_name="finding",
+            name="text",
+            field=models.TextField(
+                blank=True,
+                max_length=3000,
+                validators=[django.core.validators.MaxLengthValidator(3000)],
+                verbose_name="Finding",
+            ),
         ),
         migrations.AlterField(
-            model_name='reviewevent',
-            name='comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='Comment'),
+            model_name="reviewevent",
+            name="comment",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="Comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='riskpoint',
-            name='description',
-            field=models.TextField(max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000)], verbose_name='Risk point'),
+            model_name="riskpoint",
+            name="description",
+            field=models.TextField(
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000)],
+                verbose_name="Risk point",
+            ),
         ),
         migrations.AlterField(
-            model_name='riskpoint',
-            name='mitigation',
-            field=models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='Mitigation measures'),
+            model_name="riskpoint",
+            name="mitigation",
+            field=models.TextField(
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="Mitigation measures",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('basic_situation'), 6000), name='assessment_basic_situation_length'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("basic_situation"), 6000
+                ),
+                name="assessment_basic_situation_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('risk_narrative'), 4000), name='assessment_risk_narrative_length'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("risk_narrative"), 4000
+                ),
+                name="assessment_risk_narrative_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('conclusion'), 2000), name='assessment_conclusion_length'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("conclusion"), 2000
+                ),
+                name="assessment_conclusion_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('deviation_reason'), 1000), name='assessment_deviation_reason_length'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("deviation_reason"), 1000
+                ),
+                name="assessment_deviation_reason_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('text'), 3000), name='finding_text_length'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("text"), 3000
+                ),
+                name="finding_text_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewevent',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 2000), name='review_event_comment_length'),
+            model_name="reviewevent",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("comment"), 2000
+                ),
+                name="review_event_comment_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskpoint',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('description'), 1000), name='risk_point_description_length'),
+            model_name="riskpoint",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("description"), 1000
+                ),
+                name="risk_point_description_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskpoint',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('mitigation'), 2000), name='risk_point_mitigation_length'),
+            model_name="riskpoint",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("mitigation"), 2000
+                ),
+                name="risk_point_mitigation_length",
+            ),
         ),
         # SQLite rebuilt the review-event table: its append-only guard must come back.
         migrations.RunPython(recreate_sqlite_guards, migrations.RunPython.noop),

@@ -19,7 +19,7 @@ it, so SQLite (where search falls back to `icontains`) has no such column.
 it returns needs a REINDEX.
 """
 
-#1
+# 1
 
 import datetime
 import django.db.models.deletion
@@ -102,64 +102,100 @@ def drop_search(apps, schema_editor):
         schema_editor.execute(PG_SEARCH_DROP, params=None)
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0010_text_limits'),
+        ("assessments", "0010_text_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VersionDiff',
+            name="VersionDiff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changes', models.JSONField(verbose_name='Changes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Computed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changes", models.JSONField(verbose_name="Changes")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="Computed at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Version difference',
-                'verbose_name_plural': 'Version differences',
+                "verbose_name": "Version difference",
+                "verbose_name_plural": "Version differences",
             },
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['owner_unit', 'updated_at', 'id'], name='assessment_unit_updated'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["owner_unit", "updated_at", "id"], name="assessment_unit_updated"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['owner_unit', 'status', 'updated_at', 'id'], name='assessment_unit_status_upd'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["owner_unit", "status", "updated_at", "id"],
+                name="assessment_unit_status_upd",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['owner_unit', 'project_name', 'id'], name='assessment_unit_project'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["owner_unit", "project_name", "id"], name="assessment_unit_project"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(models.F('owner_unit'), django.db.models.functions.comparison.Coalesce(models.F('report_date'), models.Value(datetime.date(1, 1, 1))), models.F('id'), name='assessment_unit_report_date'),
+            model_name="assessment",
+            index=models.Index(
+                models.F("owner_unit"),
+                django.db.models.functions.comparison.Coalesce(
+                    models.F("report_date"), models.Value(datetime.date(1, 1, 1))
+                ),
+                models.F("id"),
+                name="assessment_unit_report_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['owner_unit', 'id'], name='assessment_unit_id'),
+            model_name="assessment",
+            index=models.Index(fields=["owner_unit", "id"], name="assessment_unit_id"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['author', 'status', 'updated_at', 'id'], name='assessment_author_status'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["author", "status", "updated_at", "id"], name="assessment_author_status"
+            ),
         ),
         migrations.AddField(
-            model_name='versiondiff',
-            name='new_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.version', verbose_name='New version'),
+            model_name="versiondiff",
+            name="new_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="assessments.version",
+                verbose_name="New version",
+            ),
         ),
         migrations.AddField(
-            model_name='versiondiff',
-            name='old_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.version', verbose_name='Old version'),
+            model_name="versiondiff",
+            name="old_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="assessments.version",
+                verbose_name="Old version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='versiondiff',
-            constraint=models.UniqueConstraint(fields=('old_version', 'new_version'), name='version_diff_pair'),
+            model_name="versiondiff",
+            constraint=models.UniqueConstraint(
+                fields=("old_version", "new_version"), name="version_diff_pair"
+            ),
         ),
         migrations.RunPython(create_search, drop_search),
     ]

@@ -32,6 +32,7 @@ def normalise_units(apps, schema_editor):
         prefixes.add(prefix)
         if (name, prefix) != (unit.name, unit.report_prefix):
             Unit.objects.filter(pk=unit.pk).update(name=name, report_prefix=prefix)
+    _checks_now(schema_editor)
 
 
 def profiles_for_everyone(apps, schema_editor):
@@ -62,6 +63,14 @@ def profiles_for_everyone(apps, schema_editor):
         profile.home_unit_id = profile.home_unit_id or first_unit.get(user.pk)
         profile.username_key = profile.username_key or key
         profile.save(update_fields=["home_unit", "username_key"])
+    _checks_now(schema_editor)
+
+
+def _checks_now(schema_editor):
+    """PostgreSQL defers foreign-key checks to the commit; the indexes this migration creates
+    afterwards refuse a table with checks still pending. Run them now."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
