@@ -25,7 +25,7 @@ def normalise_units(apps, schema_editor):
     for unit in Unit.objects.order_by("pk"):
         name, prefix = _visible(unit.name), _visible(unit.report_prefix)
         if name in names:
-            name = f"{name}（{unit.pk}）"
+            name = f"{name} ({unit.pk})"
         if prefix and prefix in prefixes:
             prefix = ""
         names.add(name)
