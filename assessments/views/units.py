@@ -139,12 +139,15 @@ def self_grant_attempts(unit: Unit) -> list[AuditEvent]:
         object_type=Unit._meta.label_lower,
         object_id__in=[str(pk) for pk in sorted(unit_ids)],
     ).order_by("-created_at", "-id")
-    return list(rows.only("created_at", "username", "object_repr", "detail")[:SELF_GRANTS_SHOWN])
+    shown = rows.only("created_at", "username", "object_repr", "new_state")
+    attempts = list(shown[:SELF_GRANTS_SHOWN])
+    for attempt in attempts:  # the role asked for, by its label (the row keeps the code)
+        known = attempt.new_state in Role.values
+        attempt.role_label = Role(attempt.new_state).label if known else ""
+    return attempts
 
 
-def _render_detail(
-    request: HttpRequest, unit: Unit, grant_form: GrantForm | None = None, *, status: int = 200
-):
+def _render_detail(request: HttpRequest, unit: Unit, grant_form: GrantForm | None = None):
     return render(
         request,
         "units/detail.html",
@@ -156,7 +159,6 @@ def _render_detail(
             "show_unit_list": len(permissions.administered_unit_ids(request.user)) > 1,
             "self_grants": self_grant_attempts(unit),
         },
-        status=status,
     )
 
 
@@ -220,7 +222,9 @@ def role_grant(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
     except memberships.SelfGrantRefused as refusal:
         # Recorded against the unit, so its page and the page of the unit above list it.
-        audit_request_failure(request, AuditAction.SELF_GRANT_REFUSED, unit, refusal.reason)
+        audit_request_failure(
+            request, AuditAction.SELF_GRANT_REFUSED, unit, refusal.reason, new_state=role
+        )
         form.add_error("username", refusal.message)
         messages.error(request, _("Nothing was changed: please correct the marked fields."))
         return _render_detail(request, unit, grant_form=form)

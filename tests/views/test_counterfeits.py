@@ -257,8 +257,10 @@ def test_the_unit_above_sees_the_attempt_and_another_admin_may_grant_it(
     page = client.get(reverse("units:detail", args=[district.pk]))
 
     attempts = page.context["self_grants"]
-    assert [(a.username, a.object_repr) for a in attempts] == [("ursula", "乙区大数据局")]
-    assert "为本人授予角色的尝试" in page.text and "ursula" in page.text
+    assert [(a.username, a.object_repr, a.new_state) for a in attempts] == [
+        ("ursula", "乙区大数据局", "reviewer")
+    ]
+    assert "为本人授予角色的尝试" in page.text and "<td>审核人员</td>" in page.text
 
     client.force_login(second)
     client.post(
