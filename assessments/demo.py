@@ -34,7 +34,7 @@ from .models import (
     Unit,
     WorkingGroupMember,
 )
-from .services import editing, evidence, workflow
+from .services import accounts, editing, evidence, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -118,7 +118,8 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
             continue
         superuser = u.get("superuser", False)
         user = User.objects.create_user(
-            username=u["username"],
+            # The demo's names obey the rules every account's name does.
+            username=accounts.username_check(u["username"]),
             password=passwords[u["username"]],
             first_name=u["first_name"],
             last_name=u["last_name"],
@@ -130,6 +131,9 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
             for code, roles in u["memberships"].items()
             for role in roles
         )
+        # Home: the first unit listed for the person (none for the operator).
+        home = next(iter(u["memberships"]), None)
+        accounts.profile_claim(user, home_unit=units[home] if home else None)
         users[user.username] = user
     return units, users
 

@@ -6,7 +6,7 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from assessments.models import Assessment, Membership, Role, Unit
-from assessments.services import editing
+from assessments.services import accounts, editing
 
 _counter = itertools.count(1)
 PASSWORD = "Test-pass-2026"
@@ -31,11 +31,14 @@ def make_user(
     memberships: dict[Unit, list[Role]] | None = None,
     **extra,
 ):
-    """A user holding each of `roles` in each of `units`, plus any `memberships`."""
+    """A user holding each of `roles` in each of `units`, plus any `memberships`. Its home
+    unit is the first of `units` (else of `memberships`), as if that unit had created it."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     grants = {(unit, role) for unit in units for role in roles}
     grants |= {(unit, role) for unit, held in (memberships or {}).items() for role in held}
     Membership.objects.bulk_create(Membership(user=user, unit=u, role=r) for u, r in grants)
+    home = next(iter([*units, *(memberships or {})]), None)
+    accounts.profile_claim(user, home_unit=home if grants else None)
     return user
 
 

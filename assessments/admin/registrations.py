@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,7 @@ from ..models import (
     Version,
 )
 from ..reports import storage
+from ..services import accounts
 from ..services.audit import audit_record
 
 admin.site.site_header = _("WenPing · system administration")
@@ -147,10 +150,32 @@ admin.site.unregister(Group)  # roles are memberships per unit, not global group
 admin.site.unregister(User)
 
 
+class UsernameRules:
+    """The operator names accounts by the rules every account's name obeys: normalised, one
+    script, nothing that looks like another account's username."""
+
+    def clean_username(self):
+        try:
+            return accounts.username_check(self.cleaned_data["username"], exclude=self.instance)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["username"]) from error
+
+
+class OperatorUserCreationForm(UsernameRules, AdminUserCreationForm):
+    pass
+
+
+class OperatorUserChangeForm(UsernameRules, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class OperatorUserAdmin(AuditedAdmin, UserAdmin):
     """Accounts, for the operator. Roles are memberships (see Units); Django's groups and
     per-user permissions play no part in what anyone may do, so they are not offered."""
+
+    form = OperatorUserChangeForm
+    add_form = OperatorUserCreationForm
 
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
@@ -160,6 +185,12 @@ class OperatorUserAdmin(AuditedAdmin, UserAdmin):
     ]
     list_filter = ["is_active", "is_superuser"]
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The look-alike key follows the name; the home unit is the first unit to give the
+        # account a role (services.memberships), not the operator's choice here.
+        accounts.profile_claim(obj)
 
 
 @admin.register(RiskLevel)

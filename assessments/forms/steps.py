@@ -54,10 +54,8 @@ class ProjectInfoForm(DraftStepForm):
         ]
         widgets = {"mode_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
-            "title": _("As it will head the report, e.g. 周村区重大项目社会稳定风险评估报告."),
-            "project_name": _(
-                "The decision or project being assessed, e.g. 《周村区新型智慧城市顶层设计》."
-            ),
+            "title": _("As it will head the report, e.g. 某某路改造工程社会稳定风险评估报告."),
+            "project_name": _("The decision or project being assessed, e.g. 某某路改造工程."),
             "responsible_entity": _(
                 "The body that proposes the decision and answers for its risks (责任主体)."
             ),

@@ -10,8 +10,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..common.text import normalise_identifier, validate_identifier
 from ..models import REPORT_PREFIX_VALIDATORS, Role
 from ..reports.seals import read_seal_image
+from ..services.accounts import username_check
+
+
+class IdentifierFormField(forms.CharField):
+    """A name or number as `models.org.IdentifierField` keeps it: normalised as it is read,
+    refused beside the field if it holds a hidden character."""
+
+    default_validators = [validate_identifier]
+
+    def to_python(self, value):
+        return normalise_identifier(super().to_python(value))
 
 
 class NewUserForm(forms.ModelForm):
@@ -36,13 +48,19 @@ class NewUserForm(forms.ModelForm):
         for name in ("last_name", "first_name"):
             self.fields[name].required = True
 
+    def clean_username(self):
+        try:
+            return username_check(self.cleaned_data["username"])
+        except ValidationError as error:  # the service names the field; this is the field
+            raise ValidationError(error.message_dict["username"]) from error
+
 
 class GrantForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
+        username = normalise_identifier(self.cleaned_data["username"])
         self.user = get_user_model().objects.filter(username=username).first()
         if self.user is None:
             raise ValidationError(_("There is no account with this username."))
@@ -50,12 +68,12 @@ class GrantForm(forms.Form):
 
 
 class UnitSettingsForm(forms.Form):
-    report_prefix = forms.CharField(
+    report_prefix = IdentifierFormField(
         label=gettext_lazy("Report number prefix"),
         max_length=20,
         validators=REPORT_PREFIX_VALIDATORS,
         help_text=gettext_lazy(
-            "Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号. "
+            "Printed before the year in report numbers, e.g. 某某稳评〔2026〕3号. "
             "No other unit may use it."
         ),
     )

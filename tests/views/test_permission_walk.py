@@ -592,6 +592,67 @@ def test_a_unit_administrator_cannot_reach_beyond_their_unit(client, world):
     assert after == before
 
 
+def _refusals(action: AuditAction) -> int:
+    return AuditEvent.objects.filter(action=action, success=False).count()
+
+
+def test_a_unit_administrator_cannot_counterfeit_or_promote_themselves(client, world):
+    """Issue 19 in the walk's world: a role for oneself in one's own unit, another unit's
+    prefix with a hidden character, another person's username in another case — each
+    answered on the page (200) with the reason beside the field, audited, nothing changed."""
+    me = world.people["unit_admin"]
+    own = world.units["A"]
+    client.force_login(me)
+    prefix_b = world.units["B"].report_prefix
+    attempts = [
+        (
+            reverse("units:grant", args=[own.pk]),
+            {"username": me.username, "role": Role.REVIEWER},
+            AuditAction.SELF_GRANT_REFUSED,
+        ),
+        (
+            reverse("units:settings", args=[own.pk]),
+            {"report_prefix": f"{prefix_b}\u200b"},
+            AuditAction.REFUSED,
+        ),
+        (
+            reverse("units:user_new", args=[own.pk]),
+            {"username": "Clerk", "last_name": "假", "first_name": "名", "roles": ["reviewer"]},
+            AuditAction.REFUSED,
+        ),
+    ]
+    before = snapshot()
+    for url, data, action in attempts:
+        audit_before = _refusals(action)
+
+        response = client.post(url, data)
+
+        assert response.status_code == OK, url
+        assert _refusals(action) == audit_before + 1, url
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("action", ["deactivate", "reset_password", "unlock"])
+def test_a_person_given_a_role_by_another_unit_stays_their_home_units(client, world, action):
+    """B's administrator invites A's clerk into B; the clerk's account stays A's to manage."""
+    clerk, unit_b = world.people["clerk"], world.units["B"]
+    admin_b = make_user("admin_B", roles=[Role.UNIT_ADMIN], units=[unit_b])
+    client.force_login(admin_b)
+    client.post(reverse("units:grant", args=[unit_b.pk]), {"username": "clerk", "role": "clerk"})
+    assert Membership.objects.filter(user=clerk, unit=unit_b).exists()
+    before = snapshot()
+
+    response, after, denied = request_in_savepoint(
+        client, "post", reverse(f"units:{action}", args=[unit_b.pk, clerk.pk]), None
+    )
+
+    check(response, FORBIDDEN, "unit_admin", denied, f"B's admin {action} A's clerk")
+    assert after == before
+    client.force_login(world.people["unit_admin"])
+    response = client.post(reverse(f"units:{action}", args=[world.units["A"].pk, clerk.pk]))
+    assert response.status_code in (OK, FOUND)
+
+
 def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_work(client, world):
     author = world.people["assessor"]
     Membership.objects.create(user=author, unit=world.units["A"], role=Role.REVIEWER)
