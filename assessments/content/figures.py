@@ -55,12 +55,11 @@ def _sum_known(values: list) -> int | None:
 
 
 def _occasions(activity: dict[str, Any]):
-    """How many times an activity row was held: as given; a row without the figure is one
-    activity (it was recorded); NOT_STATED when the user marked the number unknown."""
-    state = state_in(activity, "occasions", activity.get("occasions"))
-    if state == GIVEN:
+    """How many times an activity row was held: as given; a dated row without the figure is
+    one activity (it took place on that date); otherwise unknown (NOT_STATED)."""
+    if state_in(activity, "occasions", activity.get("occasions")) == GIVEN:
         return activity["occasions"]
-    return NOT_STATED if state == NOT_STATED else 1
+    return 1 if activity["start_date"] else NOT_STATED
 
 
 def _participants(activity: dict[str, Any]):

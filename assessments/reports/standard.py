@@ -11,12 +11,46 @@ from datetime import date
 from typing import Any
 
 from ..common.text import choice_label, paragraphs
-from ..content import figures
-from ..models import Adoption, AttachmentSection, OpinionSource, Recommendation, Resolution
+from ..content import GIVEN, fields_of, figures, state_in
+from ..models import (
+    Adoption,
+    AttachmentSection,
+    EnvironmentalCategory,
+    OpinionSource,
+    Recommendation,
+    Resolution,
+)
 
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def project_facts(content: dict[str, Any]) -> dict[str, Any]:
+    """The matter's facts that 基本情况 prints: those of its kind that were given (a fact
+    marked 未载明 or left empty prints nothing). Empty when none was given."""
+    values = {**content["facts"], **content["thresholds"]}
+    facts = {
+        name: values[name]
+        for name in fields_of(content["matter_kind"])
+        if state_in(content, name, values.get(name)) == GIVEN
+    }
+    if not facts:
+        return {}
+    if "environmental_category" in facts:
+        facts["environmental_category_label"] = choice_label(
+            EnvironmentalCategory, facts["environmental_category"]
+        )
+    facts["scale_paragraphs"] = paragraphs(facts.pop("scale_content", ""))
+    return facts
+
+
+def _has_details(activity: dict[str, Any]) -> bool:
+    """Whether an activity row says more than its kind and count (a summary-level row)."""
+    return any(
+        activity[name] not in (None, "")
+        for name in ("start_date", "place", "participants", "questionnaires_issued", "summary")
+    )
 
 
 def standard_report_context(
@@ -76,6 +110,7 @@ def standard_report_context(
         "third_party": record["third_party"],
         "working_group": record["working_group"],
         "activities": activities,
+        "activities_detailed": any(_has_details(a) for a in activities),
         "opinions": opinions,
         "experts": record["experts"],
         "expert_date": _date(expert["date"]),
