@@ -45,6 +45,10 @@ def project_facts(content: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+def _nonzero(*parts: tuple[str, int | None]) -> list[tuple[str, int]]:
+    return [(name, number) for name, number in parts if number]
+
+
 def _has_details(activity: dict[str, Any]) -> bool:
     """Whether an activity row says more than its kind and count (a summary-level row)."""
     return any(
@@ -127,5 +131,18 @@ def standard_report_context(
         "emergency_contacts": record["emergency_contacts"],
         "decision": {**record["decision"], "meeting_date": _date(record["decision"]["date"])},
         "attachments": attachments,
-        "figures": computed,
+        "figures": {
+            **computed,
+            # The parts of a total computed from rows, without those no row is in.
+            "opinion_parts": _nonzero(
+                ("采纳", computed["opinions_adopted"]),
+                ("部分采纳", computed["opinions_partly"]),
+                ("未采纳", computed["opinions_not_adopted"]),
+            ),
+            "risk_parts": _nonzero(
+                ("已化解", computed["risks_resolved"]),
+                ("化解中", computed["risks_in_progress"]),
+                ("未化解", computed["risks_unresolved"]),
+            ),
+        },
     }
