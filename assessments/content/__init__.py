@@ -12,7 +12,16 @@
 It asks nobody above it: the wizard, the workflow, the preview and the report ask here.
 """
 
-from .figures import EMPTY, GIVEN, NOT_STATED, answered, figures, state_in, state_of
+from .figures import (
+    EMPTY,
+    GIVEN,
+    NOT_STATED,
+    answered,
+    figures,
+    not_stated_items,
+    state_in,
+    state_of,
+)
 from .matters import FACT_FIELDS, FACT_FIGURES, MATTER_FIELDS, fact_label, fields_of, kinds_of
 from .mode import Exceeded, mode_reason_required, mode_suggestion
 from .parts import PART_TITLES, SIMPLE_ORDER, STANDARD_ORDER, order_for
@@ -73,6 +82,7 @@ __all__ = [
     "missing_requirements",
     "mode_reason_required",
     "mode_suggestion",
+    "not_stated_items",
     "order_for",
     "part_problems",
     "printing_problem",

@@ -16,6 +16,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Assessment, ConsultationActivity, StandardRecord
 from .snapshot import upgrade
 
 GIVEN = "given"
@@ -140,3 +143,73 @@ def figures(content: dict[str, Any]) -> dict[str, Any]:
         "experts": len(standard["experts"]) or standard["expert_count"],
         "measures": measures,
     }
+
+
+# The part (wizard step) where each mark of the standard record is set.
+_RECORD_MARK_PARTS = {
+    "responsible_leader": "subject",
+    "working_group": "subject",
+    "opinions_count": "opinions",
+    "expert_count": "expert",
+    "expert_date": "expert",
+    "expert_opinion": "expert",
+    "emergency_triggers": "emergency",
+    "emergency_command_leader": "emergency",
+    "emergency_measures": "emergency",
+    "emergency_contacts": "emergency",
+    "meeting_kind": "decision",
+    "meeting_date": "decision",
+    "meeting_chair": "decision",
+}
+_LIST_LABELS = {
+    "working_group": _("Working group"),
+    "emergency_contacts": _("Emergency contacts"),
+}
+
+
+def _label(model, name: str) -> str:
+    if name in _LIST_LABELS:
+        return str(_LIST_LABELS[name])
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def not_stated_items(content: dict[str, Any]) -> list[dict[str, str]]:
+    """Every figure marked 未载明, with the part that holds it, for the preview's checklist
+    and the reviewer: what the source does not state is shown as such, never as a number."""
+    content = upgrade(content)
+    items = [
+        {"part": "project", "label": _label(Assessment, name)}
+        for name in content["not_stated"]
+        if state_in(content, name, _fact(content, name)) == NOT_STATED
+    ]
+    for number, activity in enumerate(content["standard"]["activities"], start=1):
+        items += [
+            {
+                "part": "consultation",
+                "label": f"{number}. {activity['kind_name']}：{_label(ConsultationActivity, name)}",
+            }
+            for name in activity["not_stated"]
+            if state_in(activity, name, activity.get(name)) == NOT_STATED
+        ]
+    record = content["standard"]
+    values = {
+        **record,
+        "expert_date": record["expert_review"]["date"],
+        "expert_opinion": record["expert_review"]["opinion"],
+        "emergency_triggers": record["emergency"]["triggers"],
+        "emergency_command_leader": record["emergency"]["command_leader"],
+        "emergency_measures": record["emergency"]["measures"],
+        "meeting_kind": record["decision"]["meeting_kind"],
+        "meeting_date": record["decision"]["date"],
+        "meeting_chair": record["decision"]["chair"],
+    }
+    items += [
+        {"part": _RECORD_MARK_PARTS.get(name, "subject"), "label": _label(StandardRecord, name)}
+        for name in record["not_stated"]
+        if state_in(record, name, values.get(name)) == NOT_STATED
+    ]
+    return items
+
+
+def _fact(content: dict[str, Any], name: str):
+    return {**content["facts"], **content["thresholds"]}.get(name)
