@@ -50,10 +50,11 @@ def _nonzero(*parts: tuple[str, int | None]) -> list[tuple[str, int]]:
 
 
 def _has_details(activity: dict[str, Any]) -> bool:
-    """Whether an activity row says more than its kind and count (a summary-level row)."""
+    """Whether an activity row says more than its kind and counts (a summary-level row,
+    whose figures the sentence above the table already states)."""
     return any(
         activity[name] not in (None, "")
-        for name in ("start_date", "place", "participants", "questionnaires_issued", "summary")
+        for name in ("start_date", "place", "participants", "summary")
     )
 
 
