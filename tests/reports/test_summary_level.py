@@ -77,3 +77,20 @@ def test_the_issued_report_states_every_count_entered_and_nothing_else(summary, 
     assert ZERO_COUNT.findall(text) == []
     for invented in ("人次", "主持人", "总指挥", "评估责任领导", "工作小组", "可能性", "回收问卷"):
         assert invented not in text, invented
+
+
+def test_the_preview_and_the_reviewer_see_what_is_marked_not_stated(
+    summary, assessor, reviewer, client
+):
+    from django.urls import reverse
+
+    client.force_login(assessor)
+    preview = client.get(reverse("assessments:step", args=[summary.pk, "preview"])).text
+    workflow.assessment_submit(assessment=summary, actor=assessor)
+    client.force_login(reviewer)
+    review = client.get(reverse("assessments:review", args=[summary.pk])).text
+
+    for page in (preview, review):
+        assert 'id="not-stated"' in page
+        for label in ("专家论证：专家人数", "集体讨论决定：主持人", "评估主体：评估工作小组"):
+            assert label in page, label
