@@ -155,6 +155,11 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         risk_level=levels[item["risk_level"]] if item["risk_level"] else None,
         recommendation=item["recommendation"],
         conclusion=item["conclusion"],
+        matter_kind=item.get("matter_kind", "project"),
+        mode_reason=item.get("mode_reason", ""),
+        measures_count=item.get("measures_count"),
+        not_stated=item.get("not_stated", []),
+        **item.get("facts", {}),
         **item.get("thresholds", {}),
     )
     for side, contacts in item["contacts"].items():
@@ -181,7 +186,8 @@ DEMO_ATTACHMENTS_DIR = FIXTURES_DIR / "demo_attachments"
 
 def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels: dict) -> None:
     """A standard assessment's records and evidence, through the same services and upload
-    checks as the guided form."""
+    checks as the guided form. A summary-level case gives counts ("figures") and marks
+    what its source does not state ("not_stated") instead of rows, dates and names."""
 
     def day(value):
         return date.fromisoformat(value) if value else None
@@ -196,8 +202,8 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
             {
                 **activity,
                 "kind": kinds[activity["kind"]],
-                "start_date": day(activity["start_date"]),
-                "end_date": day(activity["end_date"]),
+                "start_date": day(activity.get("start_date")),
+                "end_date": day(activity.get("end_date")),
             }
             for activity in spec["activities"]
         ],
@@ -237,6 +243,8 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
             "meeting_chair": decision["chair"],
             "meeting_attendance": decision["attendance"],
             "decision": DecisionOption.objects.get(code=decision["decision"]),
+            **spec.get("figures", {}),
+            "not_stated": spec.get("not_stated", []),
         },
     )
     for item in spec["attachments"]:

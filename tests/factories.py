@@ -206,3 +206,78 @@ def complete_standard(assessment: Assessment) -> Assessment:
     ]
     editing.risk_points_replace(assessment=assessment, rows=rows)
     return Assessment.objects.get(pk=assessment.pk)
+
+
+def summary_standard(assessment: Assessment) -> Assessment:
+    """Make a complete assessment a complete standard one as a published county report
+    gives it: counts only — no activity dates or places, no names of experts, group or
+    chair, no likelihood × impact — and every figure the source does not state marked
+    未载明 rather than invented."""
+    from assessments.models import ActivityKind, BasisDocument, ConsultationActivity, RiskLevel
+
+    assessment.mode = "standard"
+    assessment.measures_count = 2
+    assessment.save()
+    kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
+    low = RiskLevel.objects.get(code="low")
+    editing.rows_sync(
+        assessment=assessment,
+        model=BasisDocument,
+        rows=[{"title": "重大行政决策程序暂行条例", "number": "", "issuer": ""}],
+    )
+    editing.rows_sync(
+        assessment=assessment,
+        model=ConsultationActivity,
+        rows=[
+            {"kind": kinds["notice"], "occasions": 1},
+            {"kind": kinds["department_meeting"], "occasions": 1},
+            {"kind": kinds["forum"], "occasions": 1},
+            {"kind": kinds["hearing"], "occasions": 1},
+            {"kind": kinds["visit"], "occasions": 1},
+            # "问卷5份": how many surveys the source does not say.
+            {"kind": kinds["questionnaire"], "questionnaires_issued": 5},
+        ],
+    )
+    from assessments.models import DecisionOption
+
+    editing.standard_record_update(
+        assessment=assessment,
+        data={
+            "opinions_count": 8,
+            "opinions_adopted_count": 6,
+            "satisfaction_rate": 98,
+            "expert_level": low,
+            "expert_recommendation": "approve",
+            "decision": DecisionOption.objects.get(code="implement"),
+            "not_stated": [
+                "responsible_leader",
+                "working_group",
+                "expert_count",
+                "expert_date",
+                "expert_opinion",
+                "emergency_triggers",
+                "emergency_measures",
+                "emergency_command_leader",
+                "emergency_contacts",
+                "meeting_kind",
+                "meeting_date",
+                "meeting_chair",
+            ],
+        },
+    )
+    editing.risk_points_replace(
+        assessment=assessment,
+        rows=[
+            {
+                "description": description,
+                "category": "interests",
+                "level_after": low,
+                "mitigation": "做好政策解释。",
+                "responsible_party": "",
+                "resolution_state": "resolved",
+                "resolution": "",
+            }
+            for description in ("群众对补偿标准有疑虑。", "施工影响出行。", "舆情风险。")
+        ],
+    )
+    return assessment

@@ -4,13 +4,25 @@
 - `parts`: the parts of the content, their names and order, by mode;
 - `rules`: when each part is complete, what submission still requires;
 - `mode`: which project figures suggest a standard assessment;
-- `figures`: the numbers the standard report states, computed from the records;
+- `figures`: the three states of a figure (given / 未载明 / empty) and the numbers the
+  standard report states, from the records or the summary-level counts;
+- `matters`: the kinds of matter (工程项目, 政策 …) and the facts of each;
 - `printable`: whether the report can print the content faithfully.
 
 It asks nobody above it: the wizard, the workflow, the preview and the report ask here.
 """
 
-from .figures import figures
+from .figures import (
+    EMPTY,
+    GIVEN,
+    NOT_STATED,
+    answered,
+    figures,
+    not_stated_items,
+    state_in,
+    state_of,
+)
+from .matters import FACT_FIELDS, FACT_FIGURES, MATTER_FIELDS, fact_label, fields_of, kinds_of
 from .mode import Exceeded, mode_reason_required, mode_suggestion
 from .parts import PART_TITLES, SIMPLE_ORDER, STANDARD_ORDER, order_for
 from .printable import printing_problem, uncovered_characters
@@ -42,6 +54,12 @@ from .snapshot import (
 __all__ = [
     "CONTENT_FIELDS",
     "CONTENT_PREFETCH",
+    "EMPTY",
+    "FACT_FIELDS",
+    "FACT_FIGURES",
+    "GIVEN",
+    "MATTER_FIELDS",
+    "NOT_STATED",
     "PART_TITLES",
     "SCHEMA_VERSION",
     "SIMPLE_ORDER",
@@ -50,22 +68,29 @@ __all__ = [
     "Exceeded",
     "Missing",
     "UnknownSchema",
+    "answered",
     "assessment_content",
     "deviates",
     "empty_standard",
+    "fact_label",
+    "fields_of",
     "figures",
     "frozen",
+    "kinds_of",
     "level_names",
     "level_scheme",
     "missing_requirements",
     "mode_reason_required",
     "mode_suggestion",
+    "not_stated_items",
     "order_for",
     "part_problems",
     "printing_problem",
     "procedure_problems",
     "scheme_snapshot",
     "standard_content",
+    "state_in",
+    "state_of",
     "step_completeness",
     "suggested_level_code",
     "uncovered_characters",

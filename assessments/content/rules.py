@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..models import ProcedureRule, RiskLevel, RuleKind, Side
+from .figures import answered
 from .mode import mode_reason_required
 from .parts import PART_TITLES, order_for
 from .snapshot import upgrade
@@ -124,37 +125,52 @@ def _standard_problems(content: dict[str, Any], parts: dict) -> dict[str, list[s
         "consultation": []
         if record["activities"]
         else [_("Consultation: record the consultation activities.")],
-        "opinions": [] if record["opinions"] else [_("Opinions: record the opinions heard.")],
+        "opinions": [],
         "expert": [],
         "risks": risks,
         "emergency": [],
         "decision": [],
     }
-    if not record["responsible_leader"].strip():
+    # A requirement is met by a figure given or marked 未载明 (content.figures): a summary-
+    # level record states counts without the rows, dates and names behind them.
+    if not answered(record, "responsible_leader", record["responsible_leader"]):
         problems["subject"].append(_("Who assessed: name the responsible leader."))
-    if not record["working_group"]:
+    if not answered(record, "working_group", record["working_group"]):
         problems["subject"].append(_("Who assessed: list the working group."))
+    if not record["opinions"] and not answered(record, "opinions_count", record["opinions_count"]):
+        problems["opinions"].append(_("Opinions: record the opinions heard."))
     if any(o["adoption"] != "adopted" and not o["response"].strip() for o in record["opinions"]):
         problems["opinions"].append(
             _("Opinions: give the reason for every opinion not fully adopted.")
         )
-    if not (expert["date"] and expert["level"] and expert["recommendation"]):
+    if not (
+        answered(record, "expert_date", expert["date"])
+        and expert["level"]
+        and expert["recommendation"]
+    ):
         problems["expert"].append(
             _("Expert review: give its date, the level found and the recommendation.")
         )
-    if not expert["opinion"].strip():
+    if not answered(record, "expert_opinion", expert["opinion"]):
         problems["expert"].append(_("Expert review: record the panel's opinion."))
-    if not record["experts"]:
+    if not record["experts"] and not answered(record, "expert_count", record["expert_count"]):
         problems["expert"].append(_("Expert review: list the panel's members."))
-    if not (emergency["triggers"].strip() and emergency["measures"].strip()):
+    if not (
+        answered(record, "emergency_triggers", emergency["triggers"])
+        and answered(record, "emergency_measures", emergency["measures"])
+    ):
         problems["emergency"].append(
             _("Emergency plan: give the trigger conditions and the response measures.")
         )
-    if not emergency["command_leader"].strip():
+    if not answered(record, "emergency_command_leader", emergency["command_leader"]):
         problems["emergency"].append(_("Emergency plan: name who commands the response."))
-    if not record["emergency_contacts"]:
+    if not answered(record, "emergency_contacts", record["emergency_contacts"]):
         problems["emergency"].append(_("Emergency plan: list the emergency contacts."))
-    if not (decision["meeting_kind"].strip() and decision["date"] and decision["chair"].strip()):
+    if not (
+        answered(record, "meeting_kind", decision["meeting_kind"])
+        and answered(record, "meeting_date", decision["date"])
+        and answered(record, "meeting_chair", decision["chair"])
+    ):
         problems["decision"].append(
             _("Collective decision: give the meeting, its date and who chaired it.")
         )
@@ -201,7 +217,8 @@ def procedure_problems(content: dict[str, Any], rules=None) -> dict[str, list[st
     ]
     if panel_rules:
         strictest = max(panel_rules, key=lambda r: r.number)
-        if len(record["experts"]) < strictest.number:
+        panel = len(record["experts"]) or record["expert_count"] or 0
+        if panel < strictest.number:
             problems["expert"].append(
                 _("Expert review: a panel of at least %(number)s experts is required (%(source)s).")
                 % {"number": strictest.number, "source": strictest.source}

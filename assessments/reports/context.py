@@ -12,7 +12,7 @@ from django.utils import translation
 from ..common.text import paragraphs
 from ..content import assessment_content, level_scheme, upgrade
 from ..models import Assessment, Dimension, Mode, Recommendation, RiskCategory
-from .standard import standard_report_context
+from .standard import project_facts, standard_report_context
 from .titles import title_lines
 
 # The report is an official Chinese document: always rendered in Chinese, whatever language
@@ -51,7 +51,9 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             {
                 **point,
                 "category_label": str(RiskCategory(point["category"]).label),
-                "level_before_name": levels[point["level_before"]]["name"],
+                "level_before_name": (
+                    levels[point["level_before"]]["name"] if point["level_before"] else ""
+                ),
                 "level_after_name": levels[point["level_after"]]["name"],
             }
             for point in content["risk_points"]
@@ -76,6 +78,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "evaluating_unit": content["evaluating_unit"],
             "evaluator_contacts": content["contacts"]["evaluator"],
             "basic_paragraphs": paragraphs(content["basic_situation"]),
+            "facts": project_facts(content),
             "findings": findings,
             "risk_paragraphs": paragraphs(content["risk_narrative"]),
             "risk_points": risk_points,

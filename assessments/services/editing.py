@@ -177,10 +177,18 @@ def contacts_replace(*, assessment: Assessment, side: str, rows: list[dict]) -> 
     Contact.objects.bulk_create(contacts)
 
 
+def _matrix_level(cells: dict, likelihood: int | None, impact: int | None):
+    """The matrix's level for a likelihood and an impact; none without both (a published
+    report often gives only the level after measures)."""
+    if likelihood is None or impact is None:
+        return None
+    return cells[(likelihood, impact)]
+
+
 @transaction.atomic
 def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
     """Make the risk points exactly `rows`, in order (all or none, like contacts); each
-    level before measures comes from the matrix."""
+    level before measures comes from the matrix when likelihood and impact are given."""
     cells = {
         (cell.likelihood, cell.impact): cell.level
         for cell in RiskMatrixCell.objects.select_related("level")
@@ -190,7 +198,7 @@ def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
         RiskPoint(
             assessment=assessment,
             order=index,
-            level_before=cells[(row["likelihood"], row["impact"])],
+            level_before=_matrix_level(cells, row.get("likelihood"), row.get("impact")),
             **row,
         )
         for index, row in enumerate(rows)

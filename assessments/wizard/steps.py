@@ -236,7 +236,10 @@ class RisksStep(Step):
         )
         if data is None and add_row == "risks":
             formset.extra = 1
-        return {"form": RiskNarrativeForm(data, instance=_scratch(assessment)), "risks": formset}
+        return {
+            "form": RiskNarrativeForm(data, instance=_scratch(assessment), standard=standard),
+            "risks": formset,
+        }
 
     def apply(self, forms):
         levels = {level.code: level for level in RiskLevel.objects.all()}
@@ -284,6 +287,7 @@ class PreviewStep(Step):
         return {
             "report_html": preview_html(assessment),
             "checklist": checklist(assessment),
+            "not_stated": marked_not_stated(content.assessment_content(assessment)),
             "can_submit": permissions.can_submit(user, assessment),
             "submit_form": SubmitForm(
                 initial={"lock_version": assessment.lock_version},
@@ -300,4 +304,12 @@ def checklist(assessment: Assessment) -> list[dict]:
     return [
         {"message": item.message, "slug": item.step, "title": PART_TITLES[item.step]}
         for item in content.missing_requirements(data)
+    ]
+
+
+def marked_not_stated(data: dict) -> list[dict]:
+    """The figures marked 未载明 in `data` (live or a version's content), with the name of
+    the part that holds each, for the preview and the reviewer."""
+    return [
+        {**item, "part_title": PART_TITLES[item["part"]]} for item in content.not_stated_items(data)
     ]

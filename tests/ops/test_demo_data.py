@@ -134,6 +134,8 @@ def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_de
         ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
+        ("zhoucun-bdb", "周大数稳评〔2026〕3号"),  # the summary-level case (issue 16)
+        ("zhoucun-bdb", "周大数稳评〔2026〕4号"),  # the policy (issue 16)
     ]
 
 
@@ -143,7 +145,8 @@ def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
 
     assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
     assert {a.status for a in seen} == {Status.ISSUED}
-    assert seen.count() == 3
+    # The reference, 张店's, the standard case, the summary-level case and the policy (issue 16).
+    assert seen.count() == 5
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):
@@ -165,7 +168,9 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     from assessments.models import Adoption, Mode
     from tests.reports.test_standard_report import STANDARD_HEADINGS
 
-    standard = Assessment.objects.get(mode=Mode.STANDARD, status=Status.ISSUED)
+    standard = Assessment.objects.get(
+        mode=Mode.STANDARD, status=Status.ISSUED, project_name__startswith="周村区青石桥片区"
+    )
     frozen = content.upgrade(standard.signed_report.version.content)
     record = frozen["standard"]
 
@@ -194,3 +199,33 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
     assert rows and all(row[-5] == "yes" for row in rows)
+
+
+def demo_pdf_text(assessment: Assessment) -> str:
+    import re
+    import subprocess
+
+    pdf = storage.read_report_bytes(assessment.signed_report.sha256)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return re.sub(r"\s+", "", result.stdout.decode())
+
+
+def test_the_demo_holds_an_issued_summary_level_case_and_an_issued_policy(issued_demo):
+    summary = Assessment.objects.get(title="周村区南郊片区棚户区改造项目社会稳定风险评估报告")
+    policy = Assessment.objects.get(title="周村区老旧小区改造居民出资指导意见社会稳定风险评估报告")
+    assert summary.status == policy.status == Status.ISSUED
+
+    text = demo_pdf_text(summary)
+    assert "公示公告1次、部门会议1次" in text and "发放问卷5份" in text
+    assert "共收集各方意见8条，采纳6条" in text and "组织3名专家" in text
+    assert "针对识别的3个风险点，制定防范化解措施2项" in text
+    assert "项目单位：周村区城市建设投资有限公司。" in text and "需搬迁46户。" in text
+    for absent in ("主持人", "总指挥", "人次", "直接影响"):
+        assert absent not in text, absent
+
+    text = demo_pdf_text(policy)
+    assert "文件名称：周村区老旧小区改造居民出资指导意见。" in text
+    assert "适用范围：全区2000年前建成、纳入改造计划的住宅小区。" in text
+    assert "直接影响12000人。" in text
