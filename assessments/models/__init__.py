@@ -45,6 +45,7 @@ from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, Seal, SignedReport
+from .locality import LocalityRule
 from .ops import WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .scheme import (
@@ -54,11 +55,9 @@ from .scheme import (
     EnvironmentalCategory,
     Measure,
     ModeThreshold,
-    ProcedureRule,
     Recommendation,
     RiskLevel,
     RiskMatrixCell,
-    RuleKind,
 )
 from .standard import (
     Adoption,
@@ -101,13 +100,13 @@ __all__ = [
     "ExpertMember",
     "Finding",
     "IssueFailure",
+    "LocalityRule",
     "Measure",
     "Membership",
     "Mode",
     "ModeThreshold",
     "Opinion",
     "OpinionSource",
-    "ProcedureRule",
     "Profile",
     "Recommendation",
     "ReportCounter",
@@ -119,7 +118,6 @@ __all__ = [
     "RiskPoint",
     "Role",
     "Row",
-    "RuleKind",
     "Seal",
     "Side",
     "SignedReport",
