@@ -140,6 +140,80 @@ def _indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
+def _template_rows(big, staff) -> dict[str, int]:
+    """One assessment made through the services — complete, submitted, with a signed-report
+    row — whose columns fill every column the bulk insert does not set itself. A column added
+    to the schema is thus copied from a row the application wrote; a column the bench sets
+    that the schema no longer has fails the build by name."""
+    from assessments.services import editing, workflow
+    from tests.factories import complete_assessment
+
+    assessment = editing.assessment_create(
+        owner_unit=big,
+        author=staff["big_assessor"],
+        title="基准模板社会稳定风险评估报告",
+        project_name="基准模板",
+        responsible_entity="区住房城乡建设局",
+        evaluating_unit="区社会稳定风险评估中心",
+        report_date=datetime.date(2026, 11, 1),
+    )
+    complete_assessment(assessment)
+    workflow.assessment_submit(assessment=assessment, actor=staff["big_assessor"])
+    version = assessment.versions.get()
+    return {
+        "assessment": assessment.pk,
+        "contact": assessment.contacts.first().pk,
+        "version": version.pk,
+    }
+
+
+def _template_report(template: dict[str, int], staff) -> int:
+    """A signed-report row to copy from; deleted again in the same transaction."""
+    from assessments.models import Assessment, SignedReport
+
+    assessment = Assessment.objects.get(pk=template["assessment"])
+    return SignedReport.objects.create(
+        assessment=assessment,
+        version_id=template["version"],
+        report_number="基准模板〔2026〕1号",
+        approved_by=staff["big_reviewer"],
+        sha256="0" * 64,
+        signed_at=assessment.updated_at,
+        signer="bench",
+        certificate_fingerprint="bench",
+        verification_token="0" * 64,
+    ).pk
+
+
+def _insert_like(cursor, table: str, template: int, values: dict, source: str, params) -> None:
+    """INSERT INTO table every column: from `values` (SQL over `source`) where given, from the
+    template row `t` otherwise; "DEFAULT_ID" leaves the id to its sequence."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND table_schema = current_schema() ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [name for (name,) in cursor.fetchall()]
+    stale = sorted(set(values) - set(columns))
+    if stale:
+        raise SystemExit(f"the bench sets {stale} that {table} no longer has: update it")
+    columns = [c for c in columns if values.get(c) != "DEFAULT_ID"]
+    select = ", ".join(values.get(c, f't."{c}"') for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor.execute(
+        f"INSERT INTO {table} ({names}) SELECT {select} FROM {source.split(' WHERE ')[0]} "  # noqa: S608 - our own SQL
+        f"CROSS JOIN (SELECT * FROM {table} WHERE id = {int(template)}) t"
+        + (" WHERE " + source.split(" WHERE ", 1)[1] if " WHERE " in source else ""),
+        params,
+    )
+
+
+def _delete_template(cursor, template: dict[str, int]) -> None:
+    """The template stays as one more submitted assessment; only its signed-report row, which
+    a submitted assessment cannot have, goes."""
+    cursor.execute("DELETE FROM assessments_signedreport WHERE id = %s", [template["signedreport"]])
+
+
 def build(rows: int) -> None:
     """Add assessments until the database holds `rows` of them."""
     from assessments.models import Assessment
@@ -159,7 +233,11 @@ def build(rows: int) -> None:
         "assessments_signedreport",
     ]
     # One transaction: a failed build leaves the database as it was, indexes included.
+    template = _template_rows(big, staff)
     with transaction.atomic(), connection.cursor() as cursor:
+        template["signedreport"] = _template_report(template, staff)
+        # Its foreign-key checks now, not at commit: pending ones would block CREATE INDEX.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SELECT coalesce(max(id), 0) FROM assessments_assessment")
         (first_id,) = cursor.fetchone()
         cursor.execute("SELECT coalesce(max(id), 0) FROM assessments_version")
@@ -226,73 +304,112 @@ def build(rows: int) -> None:
         cursor.execute("SELECT id, code FROM assessments_risklevel")
         levels = {code: pk for pk, code in cursor.fetchall()}
         print(f"staged {add} rows in {time.perf_counter() - started:.0f} s", flush=True)
-        cursor.execute(
-            """INSERT INTO assessments_assessment (id, title, project_name, responsible_entity,
-              mode, evaluating_unit, report_date, basic_situation, risk_narrative,
-              risk_level_id, recommendation, deviation_reason, conclusion, basis_documents,
-              emergency_plan, status, owner_unit_id, author_id, created_at, updated_at,
-              lock_version, search_text)
-            SELECT s.id, s.project_name || '社会稳定风险评估报告', s.project_name, s.entity,
-              CASE WHEN s.n %% 5 = 0 THEN 'standard' ELSE 'simple' END, '区社会稳定风险评估中心',
-              CASE WHEN s.status = 'draft' THEN NULL ELSE s.updated::date END,
-              %(situation)s, %(narrative)s,
-              CASE WHEN s.status = 'draft' THEN NULL
-                   WHEN s.n %% 10 < 6 THEN %(low)s WHEN s.n %% 10 < 9 THEN %(medium)s
-                   ELSE %(high)s END,
-              CASE WHEN s.status = 'draft' THEN ''
-                   WHEN s.n %% 10 < 6 THEN 'approve' WHEN s.n %% 10 < 9 THEN 'defer'
-                   ELSE 'reject' END,
-              '', %(conclusion)s, '', '', s.status, s.unit_id, a.author_id,
-              s.updated - interval '20 days', s.updated, 3,
-              lower(concat_ws(E'\n', s.project_name, s.entity, s.contact_b, s.contact_a,
-                CASE WHEN s.status = 'issued'
-                     THEN a.prefix || '〔' || extract(year FROM s.updated) || '〕' || s.n || '号'
-                END))
-            FROM bench_stage s JOIN bench_authors a ON a.unit_id = s.unit_id AND a.k = s.n %% 10""",
+        stage = "bench_stage s JOIN bench_authors a ON a.unit_id = s.unit_id AND a.k = s.n %% 10"
+        _insert_like(
+            cursor,
+            "assessments_assessment",
+            template["assessment"],
             {
-                "situation": SITUATION,
-                "narrative": NARRATIVE,
-                "conclusion": CONCLUSION,
-                **levels,
+                "id": "s.id",
+                "title": "s.project_name || '社会稳定风险评估报告'",
+                "project_name": "s.project_name",
+                "responsible_entity": "s.entity",
+                "mode": "CASE WHEN s.n %% 5 = 0 THEN 'standard' ELSE 'simple' END",
+                "evaluating_unit": "'区社会稳定风险评估中心'",
+                "report_date": "CASE WHEN s.status = 'draft' THEN NULL ELSE s.updated::date END",
+                "basic_situation": "%(situation)s",
+                "risk_narrative": "%(narrative)s",
+                "risk_level_id": """CASE WHEN s.status = 'draft' THEN NULL
+                   WHEN s.n %% 10 < 6 THEN %(low)s WHEN s.n %% 10 < 9 THEN %(medium)s
+                   ELSE %(high)s END""",
+                "recommendation": """CASE WHEN s.status = 'draft' THEN ''
+                   WHEN s.n %% 10 < 6 THEN 'approve' WHEN s.n %% 10 < 9 THEN 'defer'
+                   ELSE 'reject' END""",
+                "deviation_reason": "''",
+                "conclusion": "%(conclusion)s",
+                "status": "s.status",
+                "owner_unit_id": "s.unit_id",
+                "author_id": "a.author_id",
+                "created_at": "s.updated - interval '20 days'",
+                "updated_at": "s.updated",
+                "lock_version": "3",
+                "search_text": """lower(concat_ws(E'\\n', s.project_name, s.entity, s.contact_b,
+                  s.contact_a, CASE WHEN s.status = 'issued'
+                  THEN a.prefix || '〔' || extract(year FROM s.updated) || '〕' || s.n || '号'
+                  END))""",
             },
+            stage,
+            {"situation": SITUATION, "narrative": NARRATIVE, "conclusion": CONCLUSION, **levels},
         )
         print(f"assessments: {time.perf_counter() - started:.0f} s", flush=True)
-        cursor.execute(
-            """INSERT INTO assessments_contact (assessment_id, side, name, position, phone, "order")
-            SELECT id, 'responsible', contact_a, '科长',
-              '138' || lpad((n %% 100000000)::text, 8, '0'), 0
-            FROM bench_stage
-            UNION ALL
-            SELECT id, 'evaluator', contact_b, '评估员',
-              '0533' || lpad((n %% 10000000)::text, 7, '0'), 0
-            FROM bench_stage""",
-            {},
-        )
+        for side, name, position, phone in (
+            (
+                "responsible",
+                "s.contact_a",
+                "'科长'",
+                "'138' || lpad((s.n %% 100000000)::text, 8, '0')",
+            ),
+            (
+                "evaluator",
+                "s.contact_b",
+                "'评估员'",
+                "'0533' || lpad((s.n %% 10000000)::text, 7, '0')",
+            ),
+        ):
+            _insert_like(
+                cursor,
+                "assessments_contact",
+                template["contact"],
+                {
+                    "id": "DEFAULT_ID",
+                    "assessment_id": "s.id",
+                    "side": f"'{side}'",
+                    "name": name,
+                    "position": position,
+                    "phone": phone,
+                    "order": "0",
+                },
+                "bench_stage s",
+                {},
+            )
         print(f"contacts: {time.perf_counter() - started:.0f} s", flush=True)
-        cursor.execute(
-            """INSERT INTO assessments_version (id, assessment_id, number, content, created_at,
-              created_by_id)
-            SELECT %(first_version)s + row_number() OVER (ORDER BY s.id), s.id, 1, '{}'::jsonb,
-              s.updated - interval '1 day', a.author_id
-            FROM bench_stage s JOIN bench_authors a ON a.unit_id = s.unit_id AND a.k = s.n %% 10
-            WHERE s.status IN ('submitted', 'returned', 'approved', 'issued')""",
+        _insert_like(
+            cursor,
+            "assessments_version",
+            template["version"],
+            {
+                "id": "%(first_version)s + row_number() OVER (ORDER BY s.id)",
+                "assessment_id": "s.id",
+                "number": "1",
+                "content": "'{}'::jsonb",
+                "created_at": "s.updated - interval '1 day'",
+                "created_by_id": "a.author_id",
+            },
+            stage + " WHERE s.status IN ('submitted', 'returned', 'approved', 'issued')",
             {"first_version": first_version},
         )
-        cursor.execute(
-            """INSERT INTO assessments_signedreport (assessment_id, version_id, report_number,
-              approved_by_id, pdf, sha256, signed_at, signer, certificate_fingerprint,
-              verification_token)
-            SELECT s.id, v.id,
-              a.prefix || '〔' || extract(year FROM s.updated) || '〕' || s.n || '号',
-              %(approver)s, '\\x255044462d312e37'::bytea,
-              md5(s.id::text) || md5('sha' || s.id), s.updated, 'bench', 'bench',
-              md5('token' || s.id) || md5('t2' || s.id)
-            FROM bench_stage s
-            JOIN bench_authors a ON a.unit_id = s.unit_id AND a.k = s.n %% 10
-            JOIN assessments_version v ON v.assessment_id = s.id AND v.number = 1
-            WHERE s.status = 'issued'""",
+        _insert_like(
+            cursor,
+            "assessments_signedreport",
+            template["signedreport"],
+            {
+                "id": "DEFAULT_ID",
+                "assessment_id": "s.id",
+                "version_id": "v.id",
+                "report_number": "a.prefix || '〔' || extract(year FROM s.updated) || '〕' "
+                "|| s.n || '号'",
+                "approved_by_id": "%(approver)s",
+                "sha256": "md5(s.id::text) || md5('sha' || s.id)",
+                "signed_at": "s.updated",
+                "signer": "'bench'",
+                "certificate_fingerprint": "'bench'",
+                "verification_token": "md5('token' || s.id) || md5('t2' || s.id)",
+            },
+            stage + " JOIN assessments_version v ON v.assessment_id = s.id AND v.number = 1"
+            " WHERE s.status = 'issued'",
             {"approver": staff["big_reviewer"].pk},
         )
+        _delete_template(cursor, template)
         print(f"versions and signed reports: {time.perf_counter() - started:.0f} s", flush=True)
         cursor.execute("DROP TABLE bench_stage")
         cursor.execute("DROP TABLE bench_authors")
