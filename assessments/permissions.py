@@ -120,6 +120,20 @@ def can_administer_unit(user, unit: Unit | int) -> bool:
     return unit_id in administered_unit_ids(user)
 
 
+def can_edit_unit_rules(user, unit: Unit) -> bool:
+    """Set a unit's own rules (what its units' assessments must contain): an administrator
+    of a unit that has units below it — a district office, not a leaf bureau, whose
+    administrators see the rules in force read-only."""
+    return can_administer_unit(user, unit) and unit_has_children(unit)
+
+
+def unit_has_children(unit: Unit) -> bool:
+    cached = unit.__dict__.get("_has_children")
+    if cached is None:
+        cached = unit.__dict__["_has_children"] = unit.children.exists()
+    return cached
+
+
 def can_manage_account(user, target, unit_ids: frozenset[int] | None = None) -> bool:
     """Deactivate, reset the password of, or unlock `target`: only someone who administers
     every unit the target holds a role in (so no unit can act on another's people), never

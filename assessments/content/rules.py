@@ -9,14 +9,23 @@ rules in force do not require."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ..models import ActivityKind, LocalityRule, RiskLevel, Unit
-from .locality import effective_for
+from .locality import applicable, effective_for, nearest
 from .parts import order_for
-from .requirements import ACTIVITY_PREFIX, BY_KEY, Requirement, activity_requirement
+from .requirements import (
+    ACTIVITY_PREFIX,
+    BY_KEY,
+    SIMPLE,
+    STANDARD,
+    Requirement,
+    activity_requirement,
+    catalogue,
+)
 from .snapshot import upgrade
 
 
@@ -175,3 +184,47 @@ def missing_requirements(content: dict[str, Any], scheme=None, rules=None) -> li
     problems = _by_step(content, scheme, rules)
     order = order_for(upgrade(content)["mode"])
     return [item for slug in order for item in problems.get(slug, [])]
+
+
+# --- the rules page: what is in force for a unit, and where each setting comes from ----------
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """One requirement as it stands for a unit: the rule in force (None: no rule, nothing is
+    required), whether the unit set it itself, and what it would inherit without it."""
+
+    mode: str
+    requirement: Requirement
+    rule: LocalityRule | None
+    own: bool
+    inherited: LocalityRule | None
+
+
+def rule_table(unit: Unit) -> list[RuleEntry]:
+    """Every requirement a rule may set, per mode, with the rule in force for `unit` and the
+    one it inherits: one query for the rules, one for the kinds of activity."""
+    rows = list(applicable(LocalityRule.objects.select_related("unit"), unit))
+    key = attrgetter("mode", "key")
+    in_force = nearest(rows, unit, key=key)
+    above = nearest([r for r in rows if r.unit_id != unit.pk], unit.parent, key=key)
+    kinds = dict(ActivityKind.objects.values_list("code", "name"))
+    table = []
+    for mode in (SIMPLE, STANDARD):
+        for requirement in catalogue(mode, kinds):
+            rule = in_force.get((mode, requirement.key))
+            table.append(
+                RuleEntry(
+                    mode=mode,
+                    requirement=requirement,
+                    rule=rule,
+                    own=rule is not None and rule.unit_id == unit.pk,
+                    inherited=above.get((mode, requirement.key)),
+                )
+            )
+    return table
+
+
+def rule_entry(unit: Unit, mode: str, key: str) -> RuleEntry | None:
+    """One entry of `rule_table` (None: no such requirement in that mode)."""
+    return next((e for e in rule_table(unit) if e.mode == mode and e.requirement.key == key), None)
