@@ -194,3 +194,22 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
     assert rows and all(row[-5] == "yes" for row in rows)
+
+
+def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(client, demo):
+    from django.urls import reverse
+
+    from assessments import content
+    from assessments.models import AuditAction, AuditEvent, Unit
+
+    bureau = Unit.objects.get(code="zhoucun-bdb")
+    in_force = content.rules_for(bureau)[("standard", "named_experts")]
+    assert (in_force.required, in_force.unit.code) == (False, "zibo-zfw")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UNIT_CHANGED, detail__contains="standard/named_experts"
+    ).exists()
+
+    client.login(username="unitadmin", password="Demo-pass-1")
+    page = client.get(reverse("units:rules", args=[bureau.pk]))
+    assert page.status_code == 200
+    assert "淄博市委政法委" in page.text and "演示数据" in page.text
