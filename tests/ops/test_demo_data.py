@@ -209,7 +209,7 @@ def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(clie
         action=AuditAction.UNIT_CHANGED, detail__contains="standard/named_experts"
     ).exists()
 
-    client.login(username="unitadmin", password="Demo-pass-1")
+    client.force_login(get_user_model().objects.get(username="unitadmin"))
     page = client.get(reverse("units:rules", args=[bureau.pk]))
     assert page.status_code == 200
     assert "淄博市委政法委" in page.text and "演示数据" in page.text
