@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.core.management.color import no_style
 from django.db import migrations, models
 
 
@@ -67,6 +68,10 @@ def seed_national_defaults(apps, schema_editor):
             defaults={"unit": None, "mode": mode, "key": key, "required": required,
                       "number": number, "source": source},
         )
+    # Rows were written with their primary keys: move the id sequence past them (PostgreSQL),
+    # or the first unit's own rule would collide with a national one.
+    for statement in schema_editor.connection.ops.sequence_reset_sql(no_style(), [LocalityRule]):
+        schema_editor.execute(statement)
     largest_threshold = None
     for rule in ProcedureRule.objects.select_related("activity_kind").order_by("id"):
         if rule.kind == "activity_required":
