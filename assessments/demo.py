@@ -27,6 +27,7 @@ from .models import (
     DecisionOption,
     EmergencyContact,
     ExpertMember,
+    LocalityRule,
     Membership,
     Opinion,
     RiskLevel,
@@ -34,7 +35,7 @@ from .models import (
     Unit,
     WorkingGroupMember,
 )
-from .services import accounts, editing, evidence, workflow
+from .services import accounts, editing, evidence, locality, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -93,6 +94,7 @@ def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
     if passwords is None:
         passwords = _demo_passwords(usernames)
     units, users = _ensure_people(spec, passwords)
+    _ensure_rules(spec, units=units, users=users)
     # Each workflow transition runs in its own durable transaction, so the assessments are
     # created outside one; an interrupted load is finished by running it again.
     for item in spec["assessments"]:
@@ -136,6 +138,24 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
         accounts.profile_claim(user, home_unit=units[home] if home else None)
         users[user.username] = user
     return units, users
+
+
+def _ensure_rules(spec: dict, *, units: dict, users: dict) -> None:
+    """A unit's own rules, set through the same service (and audit) as the rules page:
+    the city loosens one national default, so the units below show where a rule comes from."""
+    for item in spec.get("rules", []):
+        unit = units[item["unit"]]
+        if LocalityRule.objects.filter(unit=unit, mode=item["mode"], key=item["key"]).exists():
+            continue
+        locality.unit_rule_set(
+            actor=users[item["by"]],
+            unit=unit,
+            mode=item["mode"],
+            key=item["key"],
+            required=item["required"],
+            number=item["number"],
+            source=item["source"],
+        )
 
 
 def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessment:

@@ -139,6 +139,20 @@ def can_manage_account(user, target) -> bool:
     return target.pk in manageable_account_ids(user, [target])
 
 
+def can_edit_unit_rules(user, unit: Unit) -> bool:
+    """Set a unit's own rules (what its units' assessments must contain): an administrator
+    of a unit that has units below it — a district office, not a leaf bureau, whose
+    administrators see the rules in force read-only."""
+    return can_administer_unit(user, unit) and unit_has_children(unit)
+
+
+def unit_has_children(unit: Unit) -> bool:
+    cached = unit.__dict__.get("_has_children")
+    if cached is None:
+        cached = unit.__dict__["_has_children"] = unit.children.exists()
+    return cached
+
+
 def manageable_account_ids(user, targets) -> frozenset[int]:
     """The ids among `targets` whose accounts `user` may manage, by the rule of
     `can_manage_account`, in one query for a whole member list."""

@@ -16,9 +16,9 @@ from ..models import (
     DecisionOption,
     Finding,
     IssueFailure,
+    LocalityRule,
     Membership,
     ModeThreshold,
-    ProcedureRule,
     ReportCounter,
     ReviewEvent,
     RiskLevel,
@@ -245,12 +245,14 @@ class ModeThresholdAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["measure", "minimum", "source"]
 
 
-@admin.register(ProcedureRule)
-class ProcedureRuleAdmin(AuditedAdmin, admin.ModelAdmin):
-    """The minimum procedure of standard mode: changing a rule changes what submission
-    requires, without code."""
+@admin.register(LocalityRule)
+class LocalityRuleAdmin(AuditedAdmin, admin.ModelAdmin):
+    """What the completeness check requires, per mode: the national defaults (no unit) are
+    the operator's; unit administrators set their unit's own in the product."""
 
-    list_display = ["kind", "activity_kind", "number", "min_investment_wan", "source"]
+    list_display = ["key", "mode", "unit", "required", "number", "source"]
+    list_filter = ["mode", "unit"]
+    search_fields = ["key", "source"]
 
 
 class ReadOnlyInline(LookOnly):

@@ -2,7 +2,9 @@
 
 - `snapshot`: the content as a document with a schema version (what a Version freezes);
 - `parts`: the parts of the content, their names and order, by mode;
-- `rules`: when each part is complete, what submission still requires;
+- `rules`: when each part is complete, what submission still requires under the rules in
+  force for the assessment's unit;
+- `requirements`: what a rule can require, by key; `locality`: inheritance down the unit tree;
 - `mode`: which project figures suggest a standard assessment;
 - `figures`: the three states of a figure (given / 未载明 / empty) and the numbers the
   standard report states, from the records or the summary-level counts;
@@ -31,7 +33,8 @@ from .rules import (
     deviates,
     missing_requirements,
     part_problems,
-    procedure_problems,
+    rules_for,
+    rules_for_assessment,
     step_completeness,
     suggested_level_code,
 )
@@ -86,7 +89,8 @@ __all__ = [
     "order_for",
     "part_problems",
     "printing_problem",
-    "procedure_problems",
+    "rules_for",
+    "rules_for_assessment",
     "scheme_snapshot",
     "standard_content",
     "state_in",

@@ -91,6 +91,62 @@ class UnitSettingsForm(forms.Form):
         return read_seal_image(upload) if upload else None
 
 
+class UnitRuleForm(forms.Form):
+    """A unit's own setting of one requirement: on or off (a counted one: how many), and the
+    rule it comes from. The service decides whether the unit may set it."""
+
+    required = forms.TypedChoiceField(
+        label=gettext_lazy("This unit requires it"),
+        choices=[("1", gettext_lazy("Required")), ("0", gettext_lazy("Not required"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Say whether it is required.")},
+    )
+    number = forms.IntegerField(
+        label=gettext_lazy("At least"),
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        error_messages={
+            "invalid": gettext_lazy("Enter a whole number."),
+            "min_value": gettext_lazy(
+                "Enter a number of at least 1; to require none, choose “Not required”."
+            ),
+            "max_value": gettext_lazy("Enter a number of at most 1,000,000."),
+        },
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Source of the rule"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "The document and article this setting follows, e.g. 《某区实施细则》第八条."
+        ),
+        error_messages={
+            "required": gettext_lazy("Name the document and article this setting follows."),
+            "max_length": gettext_lazy("At most 200 characters."),
+        },
+    )
+
+    def __init__(self, *args, counted: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counted = counted
+        if not counted:
+            del self.fields["number"]
+
+    def clean_source(self):
+        source = self.cleaned_data["source"].strip()
+        if not source:
+            raise ValidationError(_("Name the document and article this setting follows."))
+        return source
+
+    def clean(self):
+        cleaned = super().clean()
+        number_missing = cleaned.get("number") is None and "number" not in self.errors
+        if self.counted and cleaned.get("required") and number_missing:
+            self.add_error("number", _("Say how many are required."))
+        return cleaned
+
+
 class ChangeOwnPasswordForm(PasswordChangeForm):
     """Django's form (old password, the project's password validators) plus one rule: the
     new password is not the old one — a temporary password was seen by an administrator."""

@@ -46,6 +46,7 @@ from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, Seal, SignedReport
+from .locality import LocalityRule
 from .ops import WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .scheme import (
@@ -55,11 +56,9 @@ from .scheme import (
     EnvironmentalCategory,
     Measure,
     ModeThreshold,
-    ProcedureRule,
     Recommendation,
     RiskLevel,
     RiskMatrixCell,
-    RuleKind,
 )
 from .standard import (
     Adoption,
@@ -102,6 +101,7 @@ __all__ = [
     "ExpertMember",
     "Finding",
     "IssueFailure",
+    "LocalityRule",
     "MatterKind",
     "Measure",
     "Membership",
@@ -109,7 +109,6 @@ __all__ = [
     "ModeThreshold",
     "Opinion",
     "OpinionSource",
-    "ProcedureRule",
     "Profile",
     "Recommendation",
     "ReportCounter",
@@ -121,7 +120,6 @@ __all__ = [
     "RiskPoint",
     "Role",
     "Row",
-    "RuleKind",
     "Seal",
     "Side",
     "SignedReport",

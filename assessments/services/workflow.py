@@ -28,6 +28,7 @@ from ..content import (
     frozen,
     missing_requirements,
     printing_problem,
+    rules_for,
 )
 from ..models import Assessment, AuditAction, ReviewEvent, Status, Version
 from .audit import audit_record
@@ -218,7 +219,7 @@ def assessment_submit(
                 _("The content changed after your preview. Preview it again, then submit.")
             )
         content = assessment_content(locked)
-        missing = missing_requirements(content)
+        missing = missing_requirements(content, rules=rules_for(locked.owner_unit))
         if missing:
             raise TransitionRefused(
                 _("The assessment is not complete. Still to do: %(steps)s.")

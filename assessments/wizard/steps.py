@@ -46,7 +46,10 @@ def completeness(assessment: Assessment) -> dict[str, bool]:
     (the step indicator asks for every step)."""
     cached = assessment.__dict__.get("_wizard_completeness")
     if cached is None:
-        cached = content.step_completeness(content.assessment_content(assessment))
+        cached = content.step_completeness(
+            content.assessment_content(assessment),
+            rules=content.rules_for_assessment(assessment),
+        )
         assessment.__dict__["_wizard_completeness"] = cached
     return cached
 
@@ -298,12 +301,19 @@ class PreviewStep(Step):
 
 
 def checklist(assessment: Assessment) -> list[dict]:
-    """What the rules still require before submission, each with the part (step) that
-    fixes it."""
+    """What the rules in force for the assessment's unit still require before submission,
+    each with the part (step) that fixes it, the rule's source and the unit that set it."""
     data = content.assessment_content(assessment)
+    rules = content.rules_for_assessment(assessment)
     return [
-        {"message": item.message, "slug": item.step, "title": PART_TITLES[item.step]}
-        for item in content.missing_requirements(data)
+        {
+            "message": item.message,
+            "slug": item.step,
+            "title": PART_TITLES[item.step],
+            "source": item.source,
+            "set_by": item.set_by,
+        }
+        for item in content.missing_requirements(data, rules=rules)
     ]
 
 

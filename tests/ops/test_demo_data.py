@@ -229,3 +229,21 @@ def test_the_demo_holds_an_issued_summary_level_case_and_an_issued_policy(issued
     assert "文件名称：周村区老旧小区改造居民出资指导意见。" in text
     assert "适用范围：全区2000年前建成、纳入改造计划的住宅小区。" in text
     assert "直接影响12000人。" in text
+
+def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(client, demo):
+    from django.urls import reverse
+
+    from assessments import content
+    from assessments.models import AuditAction, AuditEvent, Unit
+
+    bureau = Unit.objects.get(code="zhoucun-bdb")
+    in_force = content.rules_for(bureau)[("standard", "named_experts")]
+    assert (in_force.required, in_force.unit.code) == (False, "zibo-zfw")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UNIT_CHANGED, detail__contains="standard/named_experts"
+    ).exists()
+
+    client.force_login(get_user_model().objects.get(username="unitadmin"))
+    page = client.get(reverse("units:rules", args=[bureau.pk]))
+    assert page.status_code == 200
+    assert "淄博市委政法委" in page.text and "演示数据" in page.text

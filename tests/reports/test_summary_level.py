@@ -9,7 +9,7 @@ import pytest
 from assessments import content
 from assessments.issuing import tasks
 from assessments.issuing.tasks import approve_and_issue
-from assessments.models import ProcedureRule, RuleKind, SignedReport, Status
+from assessments.models import LocalityRule, SignedReport, Status
 from assessments.reports.storage import read_report_bytes
 from assessments.services import workflow
 from tests.factories import complete_assessment, make_assessment, summary_standard
@@ -25,7 +25,10 @@ ZERO_COUNT = re.compile(r"(?<![\d.])0(?:人次|人|份|条|个|项|名|次|户|%
 def summary(assessor, unit, risk_scheme):
     # This locality's rules (data) set no minimum size of the expert panel: the source
     # says experts were consulted, not how many.
-    ProcedureRule.objects.filter(kind=RuleKind.EXPERT_PANEL).delete()
+    for key in ("expert_count", "expert_count_large"):
+        LocalityRule.objects.create(
+            unit=unit, mode="standard", key=key, required=False, source="本地区实施细则（测试）"
+        )
     return summary_standard(complete_assessment(make_assessment(unit=unit, author=assessor)))
 
 
@@ -37,7 +40,9 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_a_summary_level_case_meets_the_rules_with_counts_and_marks(summary):
-    assert content.missing_requirements(content.assessment_content(summary)) == []
+    data = content.assessment_content(summary)
+    rules = content.rules_for(summary.owner_unit)
+    assert content.missing_requirements(data, rules=rules) == []
 
 
 def test_the_issued_report_states_every_count_entered_and_nothing_else(summary, assessor, reviewer):

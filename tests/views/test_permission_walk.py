@@ -28,6 +28,7 @@ from assessments.models import (
     Assessment,
     AuditAction,
     AuditEvent,
+    LocalityRule,
     Membership,
     Role,
     Seal,
@@ -183,6 +184,7 @@ def snapshot() -> dict:
         ),
         "units": set(Unit.objects.values_list("pk", "parent_id", "report_prefix")),
         "seals": set(Seal.objects.values_list("unit_id", "uploaded_at")),
+        "rules": set(LocalityRule.objects.values_list("unit_id", "mode", "key", "required")),
     }
 
 
@@ -543,6 +545,56 @@ def test_unit_administration_routes(client, world, persona):
                 assert after == before, f"{context} changed what it must not"
 
 
+# A unit's rules: (url name, method, data). The list is for every administrator of the unit;
+# a change only for one of a unit with units below it (O here) — elsewhere it is a 403.
+RULE_ROUTES = [
+    ("units:rules", "get", None),
+    ("units:rule_edit", "get", None),
+    ("units:rule_edit", "post", {"required": "0", "source": "某区实施细则第九条"}),
+    ("units:rule_reset", "post", None),
+]
+
+
+def _rule_url(world: World, name: str, key: str) -> str:
+    unit = world.units[key]
+    if name == "units:rules":
+        return reverse(name, args=[unit.pk])
+    return reverse(name, args=[unit.pk, "standard", "meeting_chair"])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_unit_rule_routes(client, world, persona):
+    login(client, world, persona)
+    for key in ("O", "A", "B", "C"):
+        # Something of the unit's own to reset, so a permitted reset changes something.
+        LocalityRule.objects.create(
+            unit=world.units[key], mode="standard", key="meeting_chair", source="原规则"
+        )
+        for name, method, data in RULE_ROUTES:
+            context = f"{persona} {method.upper()} {name} on unit {key}"
+            if persona in LOGGED_OUT:
+                expected = FOUND
+            elif not administers(persona, key):
+                expected = MISSING
+            elif name == "units:rules":
+                expected = OK
+            elif key != "O":
+                expected = FORBIDDEN
+            else:
+                expected = OK if method == "get" else FOUND
+            before = snapshot()
+
+            response, after, denied = request_in_savepoint(
+                client, method, _rule_url(world, name, key), data
+            )
+
+            check(response, expected, persona, denied, context)
+            if method == "post" and expected == FOUND and persona not in LOGGED_OUT:
+                assert after != before, f"{context} did nothing"
+            else:
+                assert after == before, f"{context} changed what it must not"
+
+
 def test_a_unit_administrator_cannot_reach_beyond_their_unit(client, world):
     """Join another unit, grant themselves a role there, become superuser, or upload
     another unit's seal: each refused, audited, and nothing changes."""
@@ -745,6 +797,7 @@ WALKED = (
     {name for name, *_ in ASSESSMENT_ROUTES}
     | {name for name, *_ in GLOBAL_ROUTES}
     | {name for name, *_ in UNIT_ROUTES}
+    | {name for name, *_ in RULE_ROUTES}
     | {"login", "verify_upload", "verify", "set_language"}
 )
 # Routes walked elsewhere, with where.
