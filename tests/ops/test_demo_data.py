@@ -230,6 +230,7 @@ def test_the_demo_holds_an_issued_summary_level_case_and_an_issued_policy(issued
     assert "适用范围：全区2000年前建成、纳入改造计划的住宅小区。" in text
     assert "直接影响12000人。" in text
 
+
 def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(client, demo):
     from django.urls import reverse
 
