@@ -5,6 +5,7 @@
 - `rules`: when each part is complete, what submission still requires;
 - `mode`: which project figures suggest a standard assessment;
 - `figures`: the numbers the standard report states, computed from the records;
+- `outline`: which outline a unit's reports follow, the outline as numbered headings;
 - `printable`: whether the report can print the content faithfully.
 
 It asks nobody above it: the wizard, the workflow, the preview and the report ask here.
@@ -12,6 +13,14 @@ It asks nobody above it: the wizard, the workflow, the preview and the report as
 
 from .figures import figures
 from .mode import Exceeded, mode_reason_required, mode_suggestion
+from .outline import (
+    effective_outline,
+    free_sections,
+    free_texts,
+    numbered_headings,
+    outline_for,
+    outline_snapshot,
+)
 from .parts import PART_TITLES, SIMPLE_ORDER, STANDARD_ORDER, order_for
 from .printable import printing_problem, uncovered_characters
 from .rules import (
@@ -52,15 +61,21 @@ __all__ = [
     "UnknownSchema",
     "assessment_content",
     "deviates",
+    "effective_outline",
     "empty_standard",
     "figures",
+    "free_sections",
+    "free_texts",
     "frozen",
     "level_names",
     "level_scheme",
     "missing_requirements",
     "mode_reason_required",
     "mode_suggestion",
+    "numbered_headings",
     "order_for",
+    "outline_for",
+    "outline_snapshot",
     "part_problems",
     "printing_problem",
     "procedure_problems",

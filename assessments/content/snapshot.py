@@ -54,6 +54,7 @@ CONTENT_PREFETCH = [
         queryset=StandardRecord.objects.select_related("expert_level", "decision"),
     ),
     "attachments",
+    "free_sections",
 ]
 
 CONTENT_FIELDS = [
@@ -144,6 +145,8 @@ def assessment_content(assessment: Assessment) -> dict[str, Any]:
     data["thresholds"] = {name: _plain(getattr(assessment, name)) for name in THRESHOLD_FIELDS}
     data["mode_reason"] = assessment.mode_reason
     data["standard"] = standard_content(assessment)
+    # The texts of the free sections of outlines, by key (content.outline.free_texts).
+    data["free_sections"] = {f.key: f.text for f in assessment.free_sections.all()}
     data["levels"] = None
     return data
 

@@ -32,6 +32,8 @@ TEXT_LIMITS = {
     "expert_opinion": 5000,
     "emergency_triggers": 2000,
     "emergency_measures": 5000,
+    # a free section of the locality's outline
+    "free_section": 5000,
     # the review
     "review_comment": 2000,
 }

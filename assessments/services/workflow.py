@@ -27,6 +27,7 @@ from ..content import (
     assessment_content,
     frozen,
     missing_requirements,
+    outline_for,
     printing_problem,
 )
 from ..models import Assessment, AuditAction, ReviewEvent, Status, Version
@@ -176,6 +177,8 @@ def _take_version(assessment: Assessment, actor) -> Version:
         number=(previous.number + 1) if previous else 1,
         # Frozen with the scheme's words of today, so the version reads the same for good.
         content=frozen(assessment_content(assessment)),
+        # And with the headings its unit's reports follow today (issue 16).
+        outline=outline_for(assessment.owner_unit, assessment.mode),
         created_by=actor,
         created_at=timezone.now(),
     )

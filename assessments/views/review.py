@@ -56,7 +56,7 @@ def _render_review(
         "assessments/review.html",
         {
             "assessment": assessment,
-            "report_html": render_report_body(version.content) if version else "",
+            "report_html": render_report_body(version.content, version.outline) if version else "",
             "evidence": upgrade(version.content)["standard"]["attachments"] if version else [],
             "can_review": can_review,
             # Said here, where the reviewer decides, rather than by a failed issue later.
