@@ -11,7 +11,7 @@ from assessments.content import (
     outline_snapshot,
 )
 from assessments.issuing import tasks
-from assessments.models import Mode, Outline, Role, UnitOutline, outline_problems
+from assessments.models import Mode, Outline, Role, Unit, UnitOutline, outline_problems
 from assessments.reports import storage
 from assessments.reports.context import live_outline, render_report_body
 from assessments.services import outlines, workflow
@@ -209,7 +209,7 @@ def test_a_choice_is_inherited_down_the_tree_and_the_nearest_wins(qingshi, risk_
 
 def test_the_outline_is_found_in_a_fixed_number_of_queries(django_assert_num_queries):
     root = make_unit()
-    unit = make_unit(parent=make_unit(parent=root))
+    unit = Unit.objects.get(pk=make_unit(parent=make_unit(parent=root)).pk)
 
     # three units of lineage (the first is in hand: two parents), the choices, the default
     with django_assert_num_queries(4):
