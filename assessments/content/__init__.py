@@ -15,6 +15,7 @@ from .figures import figures
 from .mode import Exceeded, mode_reason_required, mode_suggestion
 from .outline import (
     effective_outline,
+    free_section_problems,
     free_sections,
     free_texts,
     numbered_headings,
@@ -64,6 +65,7 @@ __all__ = [
     "effective_outline",
     "empty_standard",
     "figures",
+    "free_section_problems",
     "free_sections",
     "free_texts",
     "frozen",

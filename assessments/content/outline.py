@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ..models import FREE, Outline, Unit, UnitOutline, heading_number
 
 
@@ -80,3 +82,17 @@ def free_texts(content: dict[str, Any]) -> dict[str, str]:
     """The texts of the free sections in `content`, by key. Added to the content without a
     schema bump: content from before has none, which is what its assessor wrote."""
     return content.get("free_sections") or {}
+
+
+def free_section_problems(content: dict[str, Any], outline: dict[str, Any] | None) -> list[str]:
+    """The free sections of `outline` that `content` leaves empty, in words for the user: a
+    report does not print a heading of the locality's with nothing the assessor wrote."""
+    if outline is None:
+        return []
+    texts = free_texts(content)
+    return [
+        _("Sections of the outline: %(heading)s is empty.")
+        % {"heading": heading["number"] + heading["title"]}
+        for heading in free_sections(outline)
+        if not texts.get(heading["key"], "").strip()
+    ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ProcedureRule, RiskLevel, RuleKind, Side
 from .mode import mode_reason_required
+from .outline import free_section_problems
 from .parts import PART_TITLES, order_for
 from .snapshot import upgrade
 
@@ -209,8 +210,12 @@ def procedure_problems(content: dict[str, Any], rules=None) -> dict[str, list[st
     return {slug: found for slug, found in problems.items() if found}
 
 
-def missing_requirements(content: dict[str, Any], scheme=None) -> list[Missing]:
-    """What must still be done before the content may be submitted, in the wizard's order."""
+def missing_requirements(
+    content: dict[str, Any], scheme=None, outline: dict[str, Any] | None = None
+) -> list[Missing]:
+    """What must still be done before the content may be submitted, in the wizard's order;
+    with the report's `outline`, its free sections too."""
     problems = part_problems(content, scheme)
-    order = order_for(upgrade(content)["mode"])
+    problems["sections"] = free_section_problems(content, outline)
+    order = order_for(upgrade(content)["mode"], with_sections=bool(problems["sections"]))
     return [Missing(slug, message) for slug in order for message in problems.get(slug, [])]

@@ -221,7 +221,7 @@ def assessment_submit(
                 _("The content changed after your preview. Preview it again, then submit.")
             )
         content = assessment_content(locked)
-        missing = missing_requirements(content)
+        missing = missing_requirements(content, outline=outline_for(locked.owner_unit, locked.mode))
         if missing:
             raise TransitionRefused(
                 _("The assessment is not complete. Still to do: %(steps)s.")

@@ -297,7 +297,8 @@ def checklist(assessment: Assessment) -> list[dict]:
     """What the rules still require before submission, each with the part (step) that
     fixes it."""
     data = content.assessment_content(assessment)
+    outline = content.outline_for(assessment.owner_unit, assessment.mode)
     return [
         {"message": item.message, "slug": item.step, "title": PART_TITLES[item.step]}
-        for item in content.missing_requirements(data)
+        for item in content.missing_requirements(data, outline=outline)
     ]
