@@ -184,6 +184,7 @@ class Migration(migrations.Migration):
                 (
                     "text",
                     models.TextField(
+                        blank=True,
                         max_length=5000,
                         validators=[django.core.validators.MaxLengthValidator(5000)],
                         verbose_name="Text",

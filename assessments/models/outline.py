@@ -253,7 +253,7 @@ class FreeSectionText(models.Model):
         verbose_name=_("Assessment"),
     )
     key = models.SlugField(_("Key of a free section"), max_length=40)
-    text = bounded_text(_("Text"), "free_section")
+    text = bounded_text(_("Text"), "free_section", blank=True)
 
     class Meta:
         verbose_name = _("Free section text")

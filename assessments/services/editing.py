@@ -235,15 +235,13 @@ def standard_record_update(*, assessment: Assessment, data: dict) -> None:
 
 @transaction.atomic
 def free_sections_update(*, assessment: Assessment, texts: dict[str, str]) -> None:
-    """Set the texts of the outline's free sections ({key: text}); an empty text removes
-    the section's row. Texts of sections the outline no longer has are kept, so switching
-    the outline back loses nothing."""
+    """Set the texts of the outline's free sections ({key: text}). A section emptied keeps
+    its row with no text (so a reviewer's diff sees it emptied); texts of sections the
+    outline no longer has are kept, so switching the outline back loses nothing."""
     existing = {row.key: row for row in assessment.free_sections.filter(key__in=texts)}
     for key, text in texts.items():
         row = existing.get(key) or FreeSectionText(assessment=assessment, key=key)
-        if not text:
-            if row.pk:
-                row.delete()
+        if not text and row.pk is None:
             continue
         row.text = text
         row.full_clean(exclude=["assessment"], validate_unique=False)

@@ -194,3 +194,17 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
     assert rows and all(row[-5] == "yes" for row in rows)
+
+
+def test_the_demo_issues_one_report_under_each_shipped_outline(issued_demo):
+    from assessments.models import Outline
+
+    issued = SignedReport.objects.select_related("version")
+    followed = sorted(report.version.outline["code"] for report in issued)
+
+    for outline in Outline.objects.all():
+        assert outline.code in followed, outline.code
+    qingshi = issued.get(version__outline__code="qingshi-simple")
+    text = storage.read_report_bytes(qingshi.sha256)
+    assert text.startswith(b"%PDF")
+    assert qingshi.version.content["free_sections"]["public-opinion"].startswith("评估期间")

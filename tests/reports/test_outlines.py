@@ -214,3 +214,16 @@ def test_the_outline_is_found_in_a_fixed_number_of_queries(django_assert_num_que
     # three units of lineage (the first is in hand: two parents), the choices, the default
     with django_assert_num_queries(4):
         effective_outline(unit, Mode.SIMPLE)
+
+
+def test_a_reviewer_sees_a_free_section_changed_and_emptied(draft):
+    from assessments.diffs import content_diff
+
+    free_sections_update(assessment=draft, texts={"public-opinion": PUBLIC_OPINION})
+    old = assessment_content(draft)
+    free_sections_update(assessment=draft, texts={"public-opinion": ""})
+    new = assessment_content(draft)
+
+    changes = content_diff(old, new)
+
+    assert [str(change.label) for change in changes] == ["本地章节 · public-opinion"]
