@@ -3,23 +3,11 @@ the outline has sections of the locality's own, which the assessor writes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import content
 from ..forms.outline_sections import FreeSectionsForm
 from ..models import Assessment
 from ..services import editing
-from .steps import Step
-
-
-def wizard_outline(assessment: Assessment) -> dict[str, Any]:
-    """The outline the draft's report follows now, read once per assessment object (the
-    step list and the indicator ask for it on every step)."""
-    cached = assessment.__dict__.get("_wizard_outline")
-    if cached is None:
-        cached = content.outline_for(assessment.owner_unit, assessment.mode)
-        assessment.__dict__["_wizard_outline"] = cached
-    return cached
+from .steps import Step, wizard_outline
 
 
 def has_free_sections(assessment: Assessment) -> bool:

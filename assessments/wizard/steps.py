@@ -27,7 +27,7 @@ from ..forms.steps import (
     RiskPointFormSet,
 )
 from ..models import Assessment, Mode, RiskLevel, RiskPoint, Side, Status
-from ..reports.context import preview_html
+from ..reports.context import render_report_body
 from ..services import editing
 
 Apply = Callable[[Assessment], None]
@@ -48,6 +48,16 @@ def completeness(assessment: Assessment) -> dict[str, bool]:
     if cached is None:
         cached = content.step_completeness(content.assessment_content(assessment))
         assessment.__dict__["_wizard_completeness"] = cached
+    return cached
+
+
+def wizard_outline(assessment: Assessment) -> dict:
+    """The outline the draft's report follows now, read once per assessment object (the
+    step list, the indicator, the checklist and the preview all ask for it)."""
+    cached = assessment.__dict__.get("_wizard_outline")
+    if cached is None:
+        cached = content.outline_for(assessment.owner_unit, assessment.mode)
+        assessment.__dict__["_wizard_outline"] = cached
     return cached
 
 
@@ -282,7 +292,9 @@ class PreviewStep(Step):
 
     def context(self, assessment, user):
         return {
-            "report_html": preview_html(assessment),
+            "report_html": render_report_body(
+                content.assessment_content(assessment), wizard_outline(assessment)
+            ),
             "checklist": checklist(assessment),
             "can_submit": permissions.can_submit(user, assessment),
             "submit_form": SubmitForm(
@@ -297,7 +309,7 @@ def checklist(assessment: Assessment) -> list[dict]:
     """What the rules still require before submission, each with the part (step) that
     fixes it."""
     data = content.assessment_content(assessment)
-    outline = content.outline_for(assessment.owner_unit, assessment.mode)
+    outline = wizard_outline(assessment)
     return [
         {"message": item.message, "slug": item.step, "title": PART_TITLES[item.step]}
         for item in content.missing_requirements(data, outline=outline)

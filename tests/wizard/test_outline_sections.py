@@ -75,3 +75,24 @@ def test_submission_waits_for_the_free_section(complete_draft, assessor, qingshi
     assert "三、舆情风险研判" in str(refused.value.message)
     complete_draft.refresh_from_db()
     assert complete_draft.status == Status.DRAFT
+
+
+def test_the_preview_and_the_draft_pdf_follow_the_units_outline(
+    client, assessor, qingshi_unit, complete_draft
+):
+    from assessments.services.editing import free_sections_update
+    from tests.reports.test_pdf import pdf_text
+
+    client.force_login(assessor)
+    # The preview of a simple draft opens once every step is done, this one's too.
+    assert client.get(step_url(complete_draft, "preview")).url == step_url(
+        complete_draft, "sections"
+    )
+    free_sections_update(assessment=complete_draft, texts={"public-opinion": "舆情平稳。"})
+
+    preview = client.get(step_url(complete_draft, "preview")).content.decode()
+    draft_pdf = client.get(reverse("assessments:draft_pdf", args=[complete_draft.pk]))
+
+    assert "二、青石区社会稳定风险分析" in preview and "1、合法性" not in preview
+    text = pdf_text(draft_pdf.content)
+    assert "（一）项目合法性分析" in text and "社会稳定风险评估开展情况" not in text
