@@ -112,7 +112,7 @@ def test_loading_twice_changes_nothing(demo):
     assert Assessment.objects.count() == before
 
 
-def test_demo_users_cover_every_role_in_three_units(demo):
+def test_demo_users_cover_every_role_in_four_units(demo):
     spec = load_demo_spec()
     roles = {
         role for user in spec["users"] for held in user["memberships"].values() for role in held
@@ -120,7 +120,8 @@ def test_demo_users_cover_every_role_in_three_units(demo):
     units = {unit for user in spec["users"] for unit in user["memberships"]}
 
     assert roles == set(Role.values)
-    assert len(units) == 3
+    # the city, and three district bureaus (青石区's follows an outline of its own, issue 16)
+    assert len(units) == 4
     assert [u["username"] for u in spec["users"] if u.get("superuser")] == ["admin"]
     assert not Membership.objects.filter(user__username="admin").exists()
 
@@ -131,6 +132,7 @@ def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_de
     )
 
     assert numbers == [
+        ("qingshi-bdb", "青大数稳评〔2026〕1号"),  # under 青石区's own outline
         ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
@@ -141,9 +143,9 @@ def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
     oversight = get_user_model().objects.get(username="oversight")
     seen = Assessment.objects.visible_to(oversight)
 
-    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
+    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb", "qingshi-bdb"}
     assert {a.status for a in seen} == {Status.ISSUED}
-    assert seen.count() == 3
+    assert seen.count() == 4
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):
