@@ -39,6 +39,14 @@ class OutlineAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "mode", "default_for_mode"]
     list_filter = ["mode"]
     inlines = [HeadingInline]
+    # Every report of a unit that chose nothing follows its mode's default: it is never
+    # unset or deleted here (a unit tree's root chooses another outline instead).
+    readonly_fields = ["default_for_mode"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.default_for_mode:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(UnitOutline)
