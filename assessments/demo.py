@@ -30,9 +30,11 @@ from .models import (
     LocalityRule,
     Membership,
     Opinion,
+    Outline,
     RiskLevel,
     Status,
     Unit,
+    UnitOutline,
     WorkingGroupMember,
 )
 from .services import accounts, editing, evidence, locality, workflow
@@ -113,6 +115,11 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
         unit.report_prefix = unit.report_prefix or u["report_prefix"]
         unit.save()
         units[u["code"]] = unit
+        # The outline the unit's reports follow, per mode (a locality's data, issue 16).
+        for mode, code in u.get("outlines", {}).items():
+            UnitOutline.objects.get_or_create(
+                unit=unit, mode=mode, defaults={"outline": Outline.objects.get(code=code)}
+            )
     User = get_user_model()
     users = {user.username: user for user in User.objects.filter(username__in=passwords)}
     for u in spec["users"]:
@@ -191,6 +198,7 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
             {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
         ],
     )
+    editing.free_sections_update(assessment=assessment, texts=item.get("free_sections", {}))
     if "standard" in item:
         _demo_standard_records(assessment, item["standard"], author=author, levels=levels)
     if item["status"] in (Status.SUBMITTED, Status.APPROVED, Status.ISSUED):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import unit_rules, units
+from .views import outlines, unit_rules, units
 
 app_name = "units"
 
@@ -19,6 +19,7 @@ urlpatterns = [
         unit_rules.unit_rule_reset,
         name="rule_reset",
     ),
+    path("<int:unit_id>/outlines/", outlines.unit_outlines, name="outlines"),
     path("<int:unit_id>/users/new/", units.user_new, name="user_new"),
     path("<int:unit_id>/roles/grant/", units.role_grant, name="grant"),
     path(

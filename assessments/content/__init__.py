@@ -9,6 +9,7 @@
 - `figures`: the three states of a figure (given / 未载明 / empty) and the numbers the
   standard report states, from the records or the summary-level counts;
 - `matters`: the kinds of matter (工程项目, 政策 …) and the facts of each;
+- `outline`: which outline a unit's reports follow, the outline as numbered headings;
 - `printable`: whether the report can print the content faithfully.
 
 It asks nobody above it: the wizard, the workflow, the preview and the report ask here.
@@ -26,6 +27,15 @@ from .figures import (
 )
 from .matters import FACT_FIELDS, FACT_FIGURES, MATTER_FIELDS, fact_label, fields_of, kinds_of
 from .mode import Exceeded, mode_reason_required, mode_suggestion
+from .outline import (
+    effective_outline,
+    free_section_problems,
+    free_sections,
+    free_texts,
+    numbered_headings,
+    outline_for,
+    outline_snapshot,
+)
 from .parts import PART_TITLES, SIMPLE_ORDER, STANDARD_ORDER, order_for
 from .printable import printing_problem, uncovered_characters
 from .rules import (
@@ -74,10 +84,14 @@ __all__ = [
     "answered",
     "assessment_content",
     "deviates",
+    "effective_outline",
     "empty_standard",
     "fact_label",
     "fields_of",
     "figures",
+    "free_section_problems",
+    "free_sections",
+    "free_texts",
     "frozen",
     "kinds_of",
     "level_names",
@@ -86,7 +100,10 @@ __all__ = [
     "mode_reason_required",
     "mode_suggestion",
     "not_stated_items",
+    "numbered_headings",
     "order_for",
+    "outline_for",
+    "outline_snapshot",
     "part_problems",
     "printing_problem",
     "rules_for",

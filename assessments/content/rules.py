@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ActivityKind, LocalityRule, RiskLevel, Unit
 from .locality import applicable, effective_for, nearest
+from .outline import free_section_problems
 from .parts import order_for
 from .requirements import (
     ACTIVITY_PREFIX,
@@ -178,11 +179,17 @@ def _deviation_reason_missing(content: dict[str, Any], scheme: dict[str, RiskLev
     return None
 
 
-def missing_requirements(content: dict[str, Any], scheme=None, rules=None) -> list[Missing]:
+def missing_requirements(
+    content: dict[str, Any], scheme=None, rules=None, outline: dict[str, Any] | None = None
+) -> list[Missing]:
     """What must still be done before the content may be submitted, in the wizard's order,
-    under the rules in force (`rules_for(unit)`; none given: the national defaults)."""
+    under the rules in force (`rules_for(unit)`; none given: the national defaults); with
+    the report's `outline`, its free sections too."""
     problems = _by_step(content, scheme, rules)
-    order = order_for(upgrade(content)["mode"])
+    problems["sections"] = [
+        Missing("sections", message) for message in free_section_problems(content, outline)
+    ]
+    order = order_for(upgrade(content)["mode"], with_sections=bool(problems["sections"]))
     return [item for slug in order for item in problems.get(slug, [])]
 
 

@@ -60,6 +60,7 @@ CONTENT_PREFETCH = [
         queryset=StandardRecord.objects.select_related("expert_level", "decision"),
     ),
     "attachments",
+    "free_sections",
 ]
 
 CONTENT_FIELDS = [
@@ -173,6 +174,8 @@ def assessment_content(assessment: Assessment) -> dict[str, Any]:
     data["measures_count"] = assessment.measures_count
     data["not_stated"] = sorted(assessment.not_stated)
     data["standard"] = standard_content(assessment)
+    # The texts of the free sections of outlines, by key (content.outline.free_texts).
+    data["free_sections"] = {f.key: f.text for f in assessment.free_sections.all()}
     data["levels"] = None
     return data
 

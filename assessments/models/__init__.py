@@ -5,6 +5,7 @@
 - `scheme`: the data a locality may change (levels, matrix, activity kinds, mode rules);
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
+- `outline`: report outlines, their headings, each unit's choice, free-section texts;
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
   `ops`: worker heartbeats.
@@ -49,6 +50,17 @@ from .issued import IssueFailure, ReportCounter, Seal, SignedReport
 from .locality import LocalityRule
 from .ops import WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
+from .outline import (
+    FREE,
+    NATIONAL_NUMBERING,
+    FreeSectionText,
+    Numbering,
+    Outline,
+    OutlineHeading,
+    UnitOutline,
+    heading_number,
+    outline_problems,
+)
 from .scheme import (
     STANDARD_LEVEL_NAMES,
     ActivityKind,
@@ -75,6 +87,8 @@ from .standard import (
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "FREE",
+    "NATIONAL_NUMBERING",
     "NO_ACCESS",
     "REPORT_DATE_SORT",
     "REPORT_PREFIX_VALIDATORS",
@@ -100,6 +114,7 @@ __all__ = [
     "EnvironmentalCategory",
     "ExpertMember",
     "Finding",
+    "FreeSectionText",
     "IssueFailure",
     "LocalityRule",
     "MatterKind",
@@ -107,8 +122,11 @@ __all__ = [
     "Membership",
     "Mode",
     "ModeThreshold",
+    "Numbering",
     "Opinion",
     "OpinionSource",
+    "Outline",
+    "OutlineHeading",
     "Profile",
     "Recommendation",
     "ReportCounter",
@@ -126,6 +144,7 @@ __all__ = [
     "StandardRecord",
     "Status",
     "Unit",
+    "UnitOutline",
     "Verdict",
     "Version",
     "VersionDiff",
@@ -136,6 +155,8 @@ __all__ = [
     "bounded_text",
     "descendant_unit_ids",
     "forget_access",
+    "heading_number",
     "length_limit",
+    "outline_problems",
     "visible_unit_ids",
 ]

@@ -18,6 +18,7 @@ from ..models import (
     Contact,
     Dimension,
     Finding,
+    FreeSectionText,
     RiskMatrixCell,
     RiskPoint,
     StandardRecord,
@@ -238,3 +239,18 @@ def standard_record_update(*, assessment: Assessment, data: dict) -> None:
         setattr(record, name, value)
     record.full_clean(exclude=["assessment"])
     record.save()
+
+
+@transaction.atomic
+def free_sections_update(*, assessment: Assessment, texts: dict[str, str]) -> None:
+    """Set the texts of the outline's free sections ({key: text}). A section emptied keeps
+    its row with no text (so a reviewer's diff sees it emptied); texts of sections the
+    outline no longer has are kept, so switching the outline back loses nothing."""
+    existing = {row.key: row for row in assessment.free_sections.filter(key__in=texts)}
+    for key, text in texts.items():
+        row = existing.get(key) or FreeSectionText(assessment=assessment, key=key)
+        if not text and row.pk is None:
+            continue
+        row.text = text
+        row.full_clean(exclude=["assessment"], validate_unique=False)
+        row.save()

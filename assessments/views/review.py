@@ -57,7 +57,7 @@ def _render_review(
         "assessments/review.html",
         {
             "assessment": assessment,
-            "report_html": render_report_body(version.content) if version else "",
+            "report_html": render_report_body(version.content, version.outline) if version else "",
             "evidence": upgrade(version.content)["standard"]["attachments"] if version else [],
             "not_stated": marked_not_stated(version.content) if version else [],
             "can_review": can_review,

@@ -27,7 +27,7 @@ from ..forms.steps import (
     RiskPointFormSet,
 )
 from ..models import Assessment, Mode, RiskLevel, RiskPoint, Side, Status
-from ..reports.context import preview_html
+from ..reports.context import render_report_body
 from ..services import editing
 
 Apply = Callable[[Assessment], None]
@@ -51,6 +51,16 @@ def completeness(assessment: Assessment) -> dict[str, bool]:
             rules=content.rules_for_assessment(assessment),
         )
         assessment.__dict__["_wizard_completeness"] = cached
+    return cached
+
+
+def wizard_outline(assessment: Assessment) -> dict:
+    """The outline the draft's report follows now, read once per assessment object (the
+    step list, the indicator, the checklist and the preview all ask for it)."""
+    cached = assessment.__dict__.get("_wizard_outline")
+    if cached is None:
+        cached = content.outline_for(assessment.owner_unit, assessment.mode)
+        assessment.__dict__["_wizard_outline"] = cached
     return cached
 
 
@@ -288,7 +298,9 @@ class PreviewStep(Step):
 
     def context(self, assessment, user):
         return {
-            "report_html": preview_html(assessment),
+            "report_html": render_report_body(
+                content.assessment_content(assessment), wizard_outline(assessment)
+            ),
             "checklist": checklist(assessment),
             "not_stated": marked_not_stated(content.assessment_content(assessment)),
             "can_submit": permissions.can_submit(user, assessment),
@@ -305,6 +317,7 @@ def checklist(assessment: Assessment) -> list[dict]:
     each with the part (step) that fixes it, the rule's source and the unit that set it."""
     data = content.assessment_content(assessment)
     rules = content.rules_for_assessment(assessment)
+    outline = wizard_outline(assessment)
     return [
         {
             "message": item.message,
@@ -313,7 +326,7 @@ def checklist(assessment: Assessment) -> list[dict]:
             "source": item.source,
             "set_by": item.set_by,
         }
-        for item in content.missing_requirements(data, rules=rules)
+        for item in content.missing_requirements(data, rules=rules, outline=outline)
     ]
 
 

@@ -112,7 +112,7 @@ def test_loading_twice_changes_nothing(demo):
     assert Assessment.objects.count() == before
 
 
-def test_demo_users_cover_every_role_in_three_units(demo):
+def test_demo_users_cover_every_role_in_four_units(demo):
     spec = load_demo_spec()
     roles = {
         role for user in spec["users"] for held in user["memberships"].values() for role in held
@@ -120,7 +120,8 @@ def test_demo_users_cover_every_role_in_three_units(demo):
     units = {unit for user in spec["users"] for unit in user["memberships"]}
 
     assert roles == set(Role.values)
-    assert len(units) == 3
+    # the city, and three district bureaus (青石区's follows an outline of its own, issue 16)
+    assert len(units) == 4
     assert [u["username"] for u in spec["users"] if u.get("superuser")] == ["admin"]
     assert not Membership.objects.filter(user__username="admin").exists()
 
@@ -131,6 +132,7 @@ def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_de
     )
 
     assert numbers == [
+        ("qingshi-bdb", "青大数稳评〔2026〕1号"),  # under 青石区's own outline
         ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
@@ -143,10 +145,11 @@ def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
     oversight = get_user_model().objects.get(username="oversight")
     seen = Assessment.objects.visible_to(oversight)
 
-    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
+    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb", "qingshi-bdb"}
     assert {a.status for a in seen} == {Status.ISSUED}
-    # The reference, 张店's, the standard case, the summary-level case and the policy (issue 16).
-    assert seen.count() == 5
+    # The reference, 张店's, the standard case, the summary-level case and the policy (issue 16),
+    # and 青石区's report under its own outline.
+    assert seen.count() == 6
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):
@@ -248,3 +251,17 @@ def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(clie
     page = client.get(reverse("units:rules", args=[bureau.pk]))
     assert page.status_code == 200
     assert "淄博市委政法委" in page.text and "演示数据" in page.text
+
+
+def test_the_demo_issues_one_report_under_each_shipped_outline(issued_demo):
+    from assessments.models import Outline
+
+    issued = SignedReport.objects.select_related("version")
+    followed = sorted(report.version.outline["code"] for report in issued)
+
+    for outline in Outline.objects.all():
+        assert outline.code in followed, outline.code
+    qingshi = issued.get(version__outline__code="qingshi-simple")
+    text = storage.read_report_bytes(qingshi.sha256)
+    assert text.startswith(b"%PDF")
+    assert qingshi.version.content["free_sections"]["public-opinion"].startswith("评估期间")

@@ -30,11 +30,13 @@ from assessments.models import (
     AuditEvent,
     LocalityRule,
     Membership,
+    Outline,
     Role,
     Seal,
     SignedReport,
     Status,
     Unit,
+    UnitOutline,
 )
 from assessments.services import evidence, workflow
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
@@ -185,6 +187,7 @@ def snapshot() -> dict:
         "units": set(Unit.objects.values_list("pk", "parent_id", "report_prefix")),
         "seals": set(Seal.objects.values_list("unit_id", "uploaded_at")),
         "rules": set(LocalityRule.objects.values_list("unit_id", "mode", "key", "required")),
+        "outlines": set(UnitOutline.objects.values_list("unit_id", "mode", "outline_id")),
     }
 
 
@@ -495,6 +498,13 @@ UNIT_ROUTES = [
     ("units:reset_password", "post", "user", None),
     ("units:unlock", "post", "user", None),
     ("units:settings", "post", False, lambda w, k: {"report_prefix": f"新{k}稳评"}),
+    ("units:outlines", "get", False, None),
+    (
+        "units:outlines",
+        "post",
+        False,
+        lambda w, k: {"simple": Outline.objects.get(code="qingshi-simple").pk},
+    ),
 ]
 
 
