@@ -26,6 +26,22 @@ class AssessmentsConfig(AppConfig):
         from .web.middleware import remember_password_check
 
         user_logged_in.connect(remember_password_check, dispatch_uid="password-check-login")
+        self.validate_usernames_everywhere()
+
+    @staticmethod
+    def validate_usernames_everywhere() -> None:
+        """Django's user model is not ours to redeclare, but its username field's validators
+        are asked by every path that validates a username — `createsuperuser`, the admin's
+        forms, `full_clean()` — so the one-script, nothing-hidden rule is added to them.
+        Added to the field's validator list, not to its declared `_validators`: the field's
+        definition (and so the auth app's migrations) stays Django's."""
+        from django.contrib.auth import get_user_model
+
+        from .common.names import validate_username
+
+        validators = get_user_model()._meta.get_field("username").validators
+        if validate_username not in validators:
+            validators.append(validate_username)
 
 
 class OperatorAdminConfig(admin_apps.AdminConfig):

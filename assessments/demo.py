@@ -27,14 +27,17 @@ from .models import (
     DecisionOption,
     EmergencyContact,
     ExpertMember,
+    LocalityRule,
     Membership,
     Opinion,
+    Outline,
     RiskLevel,
     Status,
     Unit,
+    UnitOutline,
     WorkingGroupMember,
 )
-from .services import editing, evidence, workflow
+from .services import accounts, editing, evidence, locality, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -93,6 +96,7 @@ def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
     if passwords is None:
         passwords = _demo_passwords(usernames)
     units, users = _ensure_people(spec, passwords)
+    _ensure_rules(spec, units=units, users=users)
     # Each workflow transition runs in its own durable transaction, so the assessments are
     # created outside one; an interrupted load is finished by running it again.
     for item in spec["assessments"]:
@@ -111,6 +115,11 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
         unit.report_prefix = unit.report_prefix or u["report_prefix"]
         unit.save()
         units[u["code"]] = unit
+        # The outline the unit's reports follow, per mode (a locality's data, issue 16).
+        for mode, code in u.get("outlines", {}).items():
+            UnitOutline.objects.get_or_create(
+                unit=unit, mode=mode, defaults={"outline": Outline.objects.get(code=code)}
+            )
     User = get_user_model()
     users = {user.username: user for user in User.objects.filter(username__in=passwords)}
     for u in spec["users"]:
@@ -118,7 +127,8 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
             continue
         superuser = u.get("superuser", False)
         user = User.objects.create_user(
-            username=u["username"],
+            # The demo's names obey the rules every account's name does.
+            username=accounts.username_check(u["username"]),
             password=passwords[u["username"]],
             first_name=u["first_name"],
             last_name=u["last_name"],
@@ -130,8 +140,29 @@ def _ensure_people(spec: dict, passwords: dict[str, str]) -> tuple[dict, dict]:
             for code, roles in u["memberships"].items()
             for role in roles
         )
+        # Home: the first unit listed for the person (none for the operator).
+        home = next(iter(u["memberships"]), None)
+        accounts.profile_claim(user, home_unit=units[home] if home else None)
         users[user.username] = user
     return units, users
+
+
+def _ensure_rules(spec: dict, *, units: dict, users: dict) -> None:
+    """A unit's own rules, set through the same service (and audit) as the rules page:
+    the city loosens one national default, so the units below show where a rule comes from."""
+    for item in spec.get("rules", []):
+        unit = units[item["unit"]]
+        if LocalityRule.objects.filter(unit=unit, mode=item["mode"], key=item["key"]).exists():
+            continue
+        locality.unit_rule_set(
+            actor=users[item["by"]],
+            unit=unit,
+            mode=item["mode"],
+            key=item["key"],
+            required=item["required"],
+            number=item["number"],
+            source=item["source"],
+        )
 
 
 def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessment:
@@ -151,6 +182,11 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
         risk_level=levels[item["risk_level"]] if item["risk_level"] else None,
         recommendation=item["recommendation"],
         conclusion=item["conclusion"],
+        matter_kind=item.get("matter_kind", "project"),
+        mode_reason=item.get("mode_reason", ""),
+        measures_count=item.get("measures_count"),
+        not_stated=item.get("not_stated", []),
+        **item.get("facts", {}),
         **item.get("thresholds", {}),
     )
     for side, contacts in item["contacts"].items():
@@ -162,6 +198,7 @@ def create_demo_assessment(item: dict, *, units: dict, users: dict) -> Assessmen
             {**point, "level_after": levels[point["level_after"]]} for point in item["risk_points"]
         ],
     )
+    editing.free_sections_update(assessment=assessment, texts=item.get("free_sections", {}))
     if "standard" in item:
         _demo_standard_records(assessment, item["standard"], author=author, levels=levels)
     if item["status"] in (Status.SUBMITTED, Status.APPROVED, Status.ISSUED):
@@ -177,7 +214,8 @@ DEMO_ATTACHMENTS_DIR = FIXTURES_DIR / "demo_attachments"
 
 def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels: dict) -> None:
     """A standard assessment's records and evidence, through the same services and upload
-    checks as the guided form."""
+    checks as the guided form. A summary-level case gives counts ("figures") and marks
+    what its source does not state ("not_stated") instead of rows, dates and names."""
 
     def day(value):
         return date.fromisoformat(value) if value else None
@@ -192,8 +230,8 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
             {
                 **activity,
                 "kind": kinds[activity["kind"]],
-                "start_date": day(activity["start_date"]),
-                "end_date": day(activity["end_date"]),
+                "start_date": day(activity.get("start_date")),
+                "end_date": day(activity.get("end_date")),
             }
             for activity in spec["activities"]
         ],
@@ -233,6 +271,8 @@ def _demo_standard_records(assessment: Assessment, spec: dict, *, author, levels
             "meeting_chair": decision["chair"],
             "meeting_attendance": decision["attendance"],
             "decision": DecisionOption.objects.get(code=decision["decision"]),
+            **spec.get("figures", {}),
+            "not_stated": spec.get("not_stated", []),
         },
     )
     for item in spec["attachments"]:

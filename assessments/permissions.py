@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from .models import (
     Assessment,
-    Membership,
+    Profile,
     Role,
     Status,
     Unit,
     access_of,
+    descendant_unit_ids,
 )
 
 
@@ -120,33 +121,51 @@ def can_administer_unit(user, unit: Unit | int) -> bool:
     return unit_id in administered_unit_ids(user)
 
 
-def can_manage_account(user, target, unit_ids: frozenset[int] | None = None) -> bool:
-    """Deactivate, reset the password of, or unlock `target`: only someone who administers
-    every unit the target holds a role in (so no unit can act on another's people), never
-    on a superuser, never on oneself."""
-    if target.pk == user.pk or target.is_superuser:
-        return False
-    if can_use_admin(user):
-        return True
-    administered = administered_unit_ids(user) if unit_ids is None else unit_ids
-    held = set(Membership.objects.filter(user=target).values_list("unit_id", flat=True))
-    return bool(held) and held <= administered
+def account_unit_ids(user) -> frozenset[int]:
+    """Units whose *accounts* the user manages: the units they administer and every unit
+    below them. An account belongs to its home unit (docs/accounts.md)."""
+    administered = administered_unit_ids(user)
+    cached = getattr(user, "_zhoucun_account_units", None)
+    if cached is None:
+        cached = administered | descendant_unit_ids(administered) if administered else frozenset()
+        user._zhoucun_account_units = cached
+    return cached
+
+
+def can_manage_account(user, target) -> bool:
+    """Deactivate, reset the password of, or unlock `target`: an administrator of the
+    account's home unit or of a unit above it — whatever roles other units have granted the
+    person, so no unit can capture another's people — never a superuser, never oneself."""
+    return target.pk in manageable_account_ids(user, [target])
+
+
+def can_edit_unit_rules(user, unit: Unit) -> bool:
+    """Set a unit's own rules (what its units' assessments must contain): an administrator
+    of a unit that has units below it — a district office, not a leaf bureau, whose
+    administrators see the rules in force read-only."""
+    return can_administer_unit(user, unit) and unit_has_children(unit)
+
+
+def unit_has_children(unit: Unit) -> bool:
+    cached = unit.__dict__.get("_has_children")
+    if cached is None:
+        cached = unit.__dict__["_has_children"] = unit.children.exists()
+    return cached
 
 
 def manageable_account_ids(user, targets) -> frozenset[int]:
-    """The ids among `targets` whose accounts `user` may manage, by the same rule as
+    """The ids among `targets` whose accounts `user` may manage, by the rule of
     `can_manage_account`, in one query for a whole member list."""
     candidates = [t.pk for t in targets if t.pk != user.pk and not t.is_superuser]
     if not candidates or not (user.is_authenticated and user.is_active):
         return frozenset()
     if user.is_superuser:
         return frozenset(candidates)
-    administered = administered_unit_ids(user)
-    held: dict[int, set[int]] = {}
-    memberships = Membership.objects.filter(user_id__in=candidates)
-    for user_id, unit_id in memberships.values_list("user_id", "unit_id"):
-        held.setdefault(user_id, set()).add(unit_id)
-    return frozenset(pk for pk in candidates if held.get(pk) and held[pk] <= administered)
+    units = account_unit_ids(user)
+    if not units:
+        return frozenset()
+    homes = Profile.objects.filter(user_id__in=candidates, home_unit_id__in=units)
+    return frozenset(homes.values_list("user_id", flat=True))
 
 
 def can_use_admin(user) -> bool:

@@ -6,7 +6,7 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from assessments.models import Assessment, Membership, Role, Unit
-from assessments.services import editing
+from assessments.services import accounts, editing
 
 _counter = itertools.count(1)
 PASSWORD = "Test-pass-2026"
@@ -31,11 +31,14 @@ def make_user(
     memberships: dict[Unit, list[Role]] | None = None,
     **extra,
 ):
-    """A user holding each of `roles` in each of `units`, plus any `memberships`."""
+    """A user holding each of `roles` in each of `units`, plus any `memberships`. Its home
+    unit is the first of `units` (else of `memberships`), as if that unit had created it."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     grants = {(unit, role) for unit in units for role in roles}
     grants |= {(unit, role) for unit, held in (memberships or {}).items() for role in held}
     Membership.objects.bulk_create(Membership(user=user, unit=u, role=r) for u, r in grants)
+    home = next(iter([*units, *(memberships or {})]), None)
+    accounts.profile_claim(user, home_unit=home if grants else None)
     return user
 
 
@@ -203,3 +206,78 @@ def complete_standard(assessment: Assessment) -> Assessment:
     ]
     editing.risk_points_replace(assessment=assessment, rows=rows)
     return Assessment.objects.get(pk=assessment.pk)
+
+
+def summary_standard(assessment: Assessment) -> Assessment:
+    """Make a complete assessment a complete standard one as a published county report
+    gives it: counts only — no activity dates or places, no names of experts, group or
+    chair, no likelihood × impact — and every figure the source does not state marked
+    未载明 rather than invented."""
+    from assessments.models import ActivityKind, BasisDocument, ConsultationActivity, RiskLevel
+
+    assessment.mode = "standard"
+    assessment.measures_count = 2
+    assessment.save()
+    kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
+    low = RiskLevel.objects.get(code="low")
+    editing.rows_sync(
+        assessment=assessment,
+        model=BasisDocument,
+        rows=[{"title": "重大行政决策程序暂行条例", "number": "", "issuer": ""}],
+    )
+    editing.rows_sync(
+        assessment=assessment,
+        model=ConsultationActivity,
+        rows=[
+            {"kind": kinds["notice"], "occasions": 1},
+            {"kind": kinds["department_meeting"], "occasions": 1},
+            {"kind": kinds["forum"], "occasions": 1},
+            {"kind": kinds["hearing"], "occasions": 1},
+            {"kind": kinds["visit"], "occasions": 1},
+            # "问卷5份": how many surveys the source does not say.
+            {"kind": kinds["questionnaire"], "questionnaires_issued": 5},
+        ],
+    )
+    from assessments.models import DecisionOption
+
+    editing.standard_record_update(
+        assessment=assessment,
+        data={
+            "opinions_count": 8,
+            "opinions_adopted_count": 6,
+            "satisfaction_rate": 98,
+            "expert_level": low,
+            "expert_recommendation": "approve",
+            "decision": DecisionOption.objects.get(code="implement"),
+            "not_stated": [
+                "responsible_leader",
+                "working_group",
+                "expert_count",
+                "expert_date",
+                "expert_opinion",
+                "emergency_triggers",
+                "emergency_measures",
+                "emergency_command_leader",
+                "emergency_contacts",
+                "meeting_kind",
+                "meeting_date",
+                "meeting_chair",
+            ],
+        },
+    )
+    editing.risk_points_replace(
+        assessment=assessment,
+        rows=[
+            {
+                "description": description,
+                "category": "interests",
+                "level_after": low,
+                "mitigation": "做好政策解释。",
+                "responsible_party": "",
+                "resolution_state": "resolved",
+                "resolution": "",
+            }
+            for description in ("群众对补偿标准有疑虑。", "施工影响出行。", "舆情风险。")
+        ],
+    )
+    return assessment

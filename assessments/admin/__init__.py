@@ -3,4 +3,7 @@ everyone else out, `registrations` says what the operator may see and change. Wh
 rules of its own (memberships, report prefixes, seals, content, history) is shown read-only
 here and changed in the product, through its services."""
 
-from . import registrations  # noqa: F401 - registers the models with the admin site
+from . import (
+    outlines,  # noqa: F401 - report outlines, written by the operator
+    registrations,  # noqa: F401 - registers the models with the admin site
+)

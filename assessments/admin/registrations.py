@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +16,9 @@ from ..models import (
     DecisionOption,
     Finding,
     IssueFailure,
+    LocalityRule,
     Membership,
     ModeThreshold,
-    ProcedureRule,
     ReportCounter,
     ReviewEvent,
     RiskLevel,
@@ -29,6 +31,7 @@ from ..models import (
     Version,
 )
 from ..reports import storage
+from ..services import accounts
 from ..services.audit import audit_record
 
 admin.site.site_header = _("WenPing · system administration")
@@ -147,10 +150,32 @@ admin.site.unregister(Group)  # roles are memberships per unit, not global group
 admin.site.unregister(User)
 
 
+class UsernameRules:
+    """The operator names accounts by the rules every account's name obeys: normalised, one
+    script, nothing that looks like another account's username."""
+
+    def clean_username(self):
+        try:
+            return accounts.username_check(self.cleaned_data["username"], exclude=self.instance)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["username"]) from error
+
+
+class OperatorUserCreationForm(UsernameRules, AdminUserCreationForm):
+    pass
+
+
+class OperatorUserChangeForm(UsernameRules, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class OperatorUserAdmin(AuditedAdmin, UserAdmin):
     """Accounts, for the operator. Roles are memberships (see Units); Django's groups and
     per-user permissions play no part in what anyone may do, so they are not offered."""
+
+    form = OperatorUserChangeForm
+    add_form = OperatorUserCreationForm
 
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
@@ -160,6 +185,12 @@ class OperatorUserAdmin(AuditedAdmin, UserAdmin):
     ]
     list_filter = ["is_active", "is_superuser"]
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The look-alike key follows the name; the home unit is the first unit to give the
+        # account a role (services.memberships), not the operator's choice here.
+        accounts.profile_claim(obj)
 
 
 @admin.register(RiskLevel)
@@ -214,12 +245,14 @@ class ModeThresholdAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["measure", "minimum", "source"]
 
 
-@admin.register(ProcedureRule)
-class ProcedureRuleAdmin(AuditedAdmin, admin.ModelAdmin):
-    """The minimum procedure of standard mode: changing a rule changes what submission
-    requires, without code."""
+@admin.register(LocalityRule)
+class LocalityRuleAdmin(AuditedAdmin, admin.ModelAdmin):
+    """What the completeness check requires, per mode: the national defaults (no unit) are
+    the operator's; unit administrators set their unit's own in the product."""
 
-    list_display = ["kind", "activity_kind", "number", "min_investment_wan", "source"]
+    list_display = ["key", "mode", "unit", "required", "number", "source"]
+    list_filter = ["mode", "unit"]
+    search_fields = ["key", "source"]
 
 
 class ReadOnlyInline(LookOnly):

@@ -19,6 +19,10 @@ from . import fonts
 # and private-use code points (drawn differently by every font, or not at all). A signed
 # report must say exactly what it shows.
 INVISIBLE_RANGES = [
+    (0x00AD, 0x00AD),  # soft hyphen: drawn only where a line happens to break
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark (a bidi control)
+    (0x180E, 0x180E),  # Mongolian vowel separator
     (0x200B, 0x200F),  # zero-width space/non-joiner/joiner, LRM, RLM
     (0x202A, 0x202E),  # bidi embeddings and overrides
     (0x2060, 0x2064),  # word joiner, invisible operators
@@ -33,6 +37,47 @@ def invisible_characters(text: str) -> list[str]:
     return sorted(
         {ch for ch in text if any(low <= ord(ch) <= high for low, high in INVISIBLE_RANGES)}
     )
+
+
+# Unicode categories of characters that draw nothing: format characters (soft hyphen U+00AD,
+# zero-width space, word joiner, BOM, bidi marks), controls, line and paragraph separators.
+# Content text may hold line breaks; a name or a number never holds any of these.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters above, and every other character that draws nothing."""
+    found = set(invisible_characters(text))
+    found.update(ch for ch in text if unicodedata.category(ch) in HIDDEN_CATEGORIES)
+    return sorted(found)
+
+
+def normalise_identifier(value: str) -> str:
+    """The one form of a name or number that a signed report prints and that uniqueness is
+    judged in: NFKC (full-width ＡＢ is AB, compatibility forms become their letters) and
+    no white space at either end. Hidden characters are not removed silently — they are
+    refused (`validate_identifier`), so the person sees what was wrong with what they typed."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def validate_identifier(value: str) -> None:
+    """A unit name, a report-number prefix, a username: nothing hidden, already normalised."""
+    found = hidden_characters(value or "")
+    if found:
+        raise ValidationError(
+            _(
+                "This name contains characters that cannot be seen: %(chars)s. Another name "
+                "could look exactly the same, so they are not allowed. Please delete them "
+                "(retype the name if you cannot see where they are)."
+            )
+            % {"chars": "; ".join(describe_character(ch) for ch in found[:5])},
+            code="hidden",
+        )
+    if value != normalise_identifier(value):
+        raise ValidationError(
+            _("Please remove the spaces at the beginning and end, and use normal-width letters."),
+            code="not_normalised",
+        )
 
 
 def describe_character(character: str) -> str:

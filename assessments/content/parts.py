@@ -18,6 +18,7 @@ PART_TITLES = {
     "findings": _("Four dimensions"),
     "risks": _("Risks and mitigation"),
     "emergency": _("Emergency plan"),
+    "sections": _("Sections of the outline"),
     "conclusion": _("Conclusion"),
     "decision": _("Collective decision"),
     "preview": _("Preview and submit"),
@@ -42,6 +43,12 @@ STANDARD_ORDER = [
 ]
 
 
-def order_for(mode: str) -> list[str]:
-    """The parts of a mode, in order (without the preview)."""
-    return STANDARD_ORDER if mode == "standard" else SIMPLE_ORDER
+def order_for(mode: str, *, with_sections: bool = False) -> list[str]:
+    """The parts of a mode, in order (without the preview). `with_sections`: the report's
+    outline has sections of the locality's own, written on a step of their own before the
+    conclusion."""
+    order = STANDARD_ORDER if mode == "standard" else SIMPLE_ORDER
+    if with_sections:
+        at = order.index("conclusion")
+        order = [*order[:at], "sections", *order[at:]]
+    return order

@@ -1,26 +1,44 @@
 """The rules about content: when each part is complete and what the rules still require
-before submission. The wizard, the workflow and the preview all ask here."""
+before submission. The wizard, the workflow and the preview all ask here.
+
+What is required is data: the `LocalityRule` rows in force for the assessment's unit
+(`rules_for`, inherited down the unit tree by `content.locality`), each naming a requirement of
+the catalogue in `content.requirements` and the rule it comes from. Nothing is forced that the
+rules in force do not require."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..models import ProcedureRule, RiskLevel, RuleKind, Side
-from .mode import mode_reason_required
-from .parts import PART_TITLES, order_for
+from ..models import ActivityKind, LocalityRule, RiskLevel, Unit
+from .locality import applicable, effective_for, nearest
+from .outline import free_section_problems
+from .parts import order_for
+from .requirements import (
+    ACTIVITY_PREFIX,
+    BY_KEY,
+    SIMPLE,
+    STANDARD,
+    Requirement,
+    activity_requirement,
+    catalogue,
+)
 from .snapshot import upgrade
 
 
 @dataclass(frozen=True)
 class Missing:
-    """One thing the rules still require: a message and the wizard step where it is fixed."""
+    """One thing the rules still require: a message, the wizard step where it is fixed, the
+    rule's source and the unit that set it (None: the national default)."""
 
     step: str
     message: str
+    source: str = ""
+    set_by: str | None = None
 
 
 def suggested_level_code(content: dict[str, Any], ranks: dict[str, int]) -> str | None:
@@ -44,52 +62,109 @@ def _scheme() -> dict[str, RiskLevel]:
     return {level.code: level for level in RiskLevel.objects.all()}
 
 
-def step_completeness(content: dict[str, Any], scheme=None) -> dict[str, bool]:
+# --- the rules in force ----------------------------------------------------------------------
+
+RuleSet = dict[tuple[str, str], LocalityRule]
+
+
+def rules_for(unit: Unit | None) -> RuleSet:
+    """The rules in force for assessments of `unit`, by (mode, key): the nearest unit's
+    setting, else the national default. One query (plus the walk up the tree), kept on the
+    unit object for the rest of the request."""
+    if unit is not None and "_locality_rules" in unit.__dict__:
+        return unit.__dict__["_locality_rules"]
+    found = effective_for(
+        unit,
+        LocalityRule.objects.select_related("unit"),
+        key=lambda rule: (rule.mode, rule.key),
+    )
+    if unit is not None:
+        unit.__dict__["_locality_rules"] = found
+    return found
+
+
+def rules_for_assessment(assessment) -> RuleSet:
+    return rules_for(assessment.owner_unit)
+
+
+def _in_force(rules: RuleSet, mode: str) -> dict[str, LocalityRule]:
+    return {key: rule for (rule_mode, key), rule in rules.items() if rule_mode == mode}
+
+
+def _requirement(key: str, names: dict[str, str]) -> Requirement | None:
+    if key.startswith(ACTIVITY_PREFIX):
+        code = key.removeprefix(ACTIVITY_PREFIX)
+        return activity_requirement(code, names.get(code, code))
+    return BY_KEY.get(key)
+
+
+def _activity_names(in_force: dict[str, LocalityRule]) -> dict[str, str]:
+    codes = [k.removeprefix(ACTIVITY_PREFIX) for k in in_force if k.startswith(ACTIVITY_PREFIX)]
+    if not codes:
+        return {}
+    return dict(ActivityKind.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _unmet(
+    content: dict[str, Any], rules: RuleSet | None
+) -> list[tuple[Requirement, str, LocalityRule]]:
+    """The requirements in force for the content's mode that it does not meet, with the
+    message and the rule, in the catalogue's order."""
+    rules = rules_for(None) if rules is None else rules
+    mode = content["mode"] or "simple"
+    in_force = {key: rule for key, rule in _in_force(rules, mode).items() if rule.required}
+    names = _activity_names(in_force)
+    found = []
+    for key, rule in in_force.items():
+        requirement = _requirement(key, names)
+        if requirement is None:
+            continue  # a key this code no longer checks: nothing is forced
+        message = requirement.check(content, rule.number, in_force)
+        if message:
+            found.append((requirement, message, rule))
+    order = {item: position for position, item in enumerate(BY_KEY)}
+    found.sort(key=lambda item: order.get(item[0].key, order["other_activity_kinds"] - 0.5))
+    return found
+
+
+def step_completeness(content: dict[str, Any], scheme=None, rules=None) -> dict[str, bool]:
     """Whether each part of the content is complete, by the wizard step that edits it."""
-    return {slug: not problems for slug, problems in part_problems(content, scheme).items()}
+    return {slug: not problems for slug, problems in part_problems(content, scheme, rules).items()}
 
 
-def part_problems(content: dict[str, Any], scheme=None) -> dict[str, list[str]]:
-    """What is still missing in each part, by wizard step (an empty list: complete). A
-    standard assessment has more parts, and stricter ones, than a simple one."""
+def part_problems(content: dict[str, Any], scheme=None, rules=None) -> dict[str, list[str]]:
+    """What is still missing in each part, by wizard step (an empty list: complete), under
+    the rules in force (`rules_for`; none given: the national defaults)."""
+    return {
+        slug: [item.message for item in items]
+        for slug, items in _by_step(content, scheme, rules).items()
+    }
+
+
+def _by_step(content, scheme, rules) -> dict[str, list[Missing]]:
     content = upgrade(content)
     scheme = _scheme() if scheme is None else scheme
-    project = all(
-        content[name]
-        for name in (
-            "title",
-            "project_name",
-            "responsible_entity",
-            "mode",
-            "evaluating_unit",
-            "report_date",
+    parts: dict[str, list[Missing]] = {slug: [] for slug in order_for(content["mode"])}
+    if not content["mode"]:
+        parts["project"].append(Missing("project", _("Project: choose the evaluation mode.")))
+    for requirement, message, rule in _unmet(content, rules):
+        parts.setdefault(requirement.step, []).append(
+            Missing(
+                requirement.step, message, rule.source, rule.unit.name if rule.unit_id else None
+            )
         )
-    )
-    contacts = all(content["contacts"][side] for side in Side.values)
-    findings = all(f["text"].strip() and f["verdict"] for f in content["findings"])
-    parts = {
-        "project": [] if project else [str(PART_TITLES["project"])],
-        "contacts": [] if contacts else [str(PART_TITLES["contacts"])],
-        "basic": [] if content["basic_situation"].strip() else [str(PART_TITLES["basic"])],
-        "findings": [] if findings else [str(PART_TITLES["findings"])],
-        "risks": [] if content["risk_narrative"].strip() else [str(PART_TITLES["risks"])],
-        "conclusion": []
-        if _conclusion_complete(content, scheme)
-        else [str(PART_TITLES["conclusion"])],
-    }
-    if parts["project"] == [] and _mode_reason_missing(content):
-        parts["project"] = [
-            _("Project: the figures suggest a standard assessment; say why simple mode is used.")
-        ]
-    if content["mode"] == "standard":
-        parts.update(_standard_problems(content, parts))
+    reason = _deviation_reason_missing(content, scheme)
+    if reason:
+        parts["conclusion"].append(Missing("conclusion", reason))
     return parts
 
 
-def _conclusion_complete(content: dict[str, Any], scheme: dict[str, RiskLevel]) -> bool:
+def _deviation_reason_missing(content: dict[str, Any], scheme: dict[str, RiskLevel]) -> str | None:
+    """A level or recommendation that differs from the suggestion needs a reason: the one
+    rule the report's own logic imposes, whatever the locality."""
     level = scheme.get(content["risk_level"] or "")
-    if level is None or not content["recommendation"] or not content["conclusion"].strip():
-        return False
+    if level is None or not content["recommendation"]:
+        return None
     ranks = {code: item.rank for code, item in scheme.items()}
     needs_reason = deviates(
         level_code=level.code,
@@ -97,120 +172,66 @@ def _conclusion_complete(content: dict[str, Any], scheme: dict[str, RiskLevel]) 
         suggested_code=suggested_level_code(content, ranks),
         implied=level.recommendation,
     )
-    return not needs_reason or bool(content["deviation_reason"].strip())
-
-
-def _mode_reason_missing(content: dict[str, Any]) -> bool:
-    return mode_reason_required(
-        mode=content["mode"],
-        thresholds=content["thresholds"],
-        reason=content["mode_reason"],
-    )
-
-
-def _standard_problems(content: dict[str, Any], parts: dict) -> dict[str, list[str]]:
-    record = content["standard"]
-    expert = record["expert_review"]
-    emergency = record["emergency"]
-    decision = record["decision"]
-    risks = list(parts["risks"])
-    if not content["risk_points"]:
-        risks.append(_("Risks: list the risk points found, each with its resolution."))
-    elif not all(point["resolution_state"] for point in content["risk_points"]):
-        risks.append(_("Risks: say for every risk point whether it is resolved."))
-    problems = {
-        "basis": [] if record["basis_documents"] else [_("Basis: list at least one document.")],
-        "subject": [],
-        "consultation": []
-        if record["activities"]
-        else [_("Consultation: record the consultation activities.")],
-        "opinions": [] if record["opinions"] else [_("Opinions: record the opinions heard.")],
-        "expert": [],
-        "risks": risks,
-        "emergency": [],
-        "decision": [],
-    }
-    if not record["responsible_leader"].strip():
-        problems["subject"].append(_("Who assessed: name the responsible leader."))
-    if not record["working_group"]:
-        problems["subject"].append(_("Who assessed: list the working group."))
-    if any(o["adoption"] != "adopted" and not o["response"].strip() for o in record["opinions"]):
-        problems["opinions"].append(
-            _("Opinions: give the reason for every opinion not fully adopted.")
+    if needs_reason and not (content["deviation_reason"] or "").strip():
+        return _(
+            "Conclusion: the level or recommendation differs from the suggestion; give the reason."
         )
-    if not (expert["date"] and expert["level"] and expert["recommendation"]):
-        problems["expert"].append(
-            _("Expert review: give its date, the level found and the recommendation.")
-        )
-    if not expert["opinion"].strip():
-        problems["expert"].append(_("Expert review: record the panel's opinion."))
-    if not record["experts"]:
-        problems["expert"].append(_("Expert review: list the panel's members."))
-    if not (emergency["triggers"].strip() and emergency["measures"].strip()):
-        problems["emergency"].append(
-            _("Emergency plan: give the trigger conditions and the response measures.")
-        )
-    if not emergency["command_leader"].strip():
-        problems["emergency"].append(_("Emergency plan: name who commands the response."))
-    if not record["emergency_contacts"]:
-        problems["emergency"].append(_("Emergency plan: list the emergency contacts."))
-    if not (decision["meeting_kind"].strip() and decision["date"] and decision["chair"].strip()):
-        problems["decision"].append(
-            _("Collective decision: give the meeting, its date and who chaired it.")
-        )
-    if not decision["decision"]:
-        problems["decision"].append(_("Collective decision: record what was decided."))
-    for slug, found in procedure_problems(content).items():
-        problems[slug] = problems.get(slug, []) + found
-    return problems
+    return None
 
 
-def procedure_problems(content: dict[str, Any], rules=None) -> dict[str, list[str]]:
-    """The minimum procedure of standard mode, read from the rules data: a change to the
-    rules changes what is required, without code."""
-    content = upgrade(content)
-    rules = list(ProcedureRule.objects.select_related("activity_kind")) if rules is None else rules
-    record = content["standard"]
-    kinds_held = {activity["kind"] for activity in record["activities"]}
-    investment = content["thresholds"].get("investment_wan")
-    investment = Decimal(str(investment)) if investment not in (None, "") else None
-    problems: dict[str, list[str]] = {"consultation": [], "expert": []}
-    required = {r.activity_kind.code for r in rules if r.kind == RuleKind.ACTIVITY_REQUIRED}
-    for rule in rules:
-        if rule.kind == RuleKind.ACTIVITY_REQUIRED and rule.activity_kind.code not in kinds_held:
-            problems["consultation"].append(
-                _("Consultation: a %(kind)s is required (%(source)s).")
-                % {"kind": rule.activity_kind.name, "source": rule.source}
-            )
-        elif rule.kind == RuleKind.OTHER_KINDS and len(kinds_held - required) < rule.number:
-            problems["consultation"].append(
-                _(
-                    "Consultation: at least %(number)s other kinds of activity are required "
-                    "(%(source)s)."
-                )
-                % {"number": rule.number, "source": rule.source}
-            )
-    panel_rules = [
-        r
-        for r in rules
-        if r.kind == RuleKind.EXPERT_PANEL
-        and (
-            r.min_investment_wan is None
-            or (investment is not None and investment >= r.min_investment_wan)
-        )
+def missing_requirements(
+    content: dict[str, Any], scheme=None, rules=None, outline: dict[str, Any] | None = None
+) -> list[Missing]:
+    """What must still be done before the content may be submitted, in the wizard's order,
+    under the rules in force (`rules_for(unit)`; none given: the national defaults); with
+    the report's `outline`, its free sections too."""
+    problems = _by_step(content, scheme, rules)
+    problems["sections"] = [
+        Missing("sections", message) for message in free_section_problems(content, outline)
     ]
-    if panel_rules:
-        strictest = max(panel_rules, key=lambda r: r.number)
-        if len(record["experts"]) < strictest.number:
-            problems["expert"].append(
-                _("Expert review: a panel of at least %(number)s experts is required (%(source)s).")
-                % {"number": strictest.number, "source": strictest.source}
+    order = order_for(upgrade(content)["mode"], with_sections=bool(problems["sections"]))
+    return [item for slug in order for item in problems.get(slug, [])]
+
+
+# --- the rules page: what is in force for a unit, and where each setting comes from ----------
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """One requirement as it stands for a unit: the rule in force (None: no rule, nothing is
+    required), whether the unit set it itself, and what it would inherit without it."""
+
+    mode: str
+    requirement: Requirement
+    rule: LocalityRule | None
+    own: bool
+    inherited: LocalityRule | None
+
+
+def rule_table(unit: Unit) -> list[RuleEntry]:
+    """Every requirement a rule may set, per mode, with the rule in force for `unit` and the
+    one it inherits: one query for the rules, one for the kinds of activity."""
+    rows = list(applicable(LocalityRule.objects.select_related("unit"), unit))
+    key = attrgetter("mode", "key")
+    in_force = nearest(rows, unit, key=key)
+    above = nearest([r for r in rows if r.unit_id != unit.pk], unit.parent, key=key)
+    kinds = dict(ActivityKind.objects.values_list("code", "name"))
+    table = []
+    for mode in (SIMPLE, STANDARD):
+        for requirement in catalogue(mode, kinds):
+            rule = in_force.get((mode, requirement.key))
+            table.append(
+                RuleEntry(
+                    mode=mode,
+                    requirement=requirement,
+                    rule=rule,
+                    own=rule is not None and rule.unit_id == unit.pk,
+                    inherited=above.get((mode, requirement.key)),
+                )
             )
-    return {slug: found for slug, found in problems.items() if found}
+    return table
 
 
-def missing_requirements(content: dict[str, Any], scheme=None) -> list[Missing]:
-    """What must still be done before the content may be submitted, in the wizard's order."""
-    problems = part_problems(content, scheme)
-    order = order_for(upgrade(content)["mode"])
-    return [Missing(slug, message) for slug in order for message in problems.get(slug, [])]
+def rule_entry(unit: Unit, mode: str, key: str) -> RuleEntry | None:
+    """One entry of `rule_table` (None: no such requirement in that mode)."""
+    return next((e for e in rule_table(unit) if e.mode == mode and e.requirement.key == key), None)

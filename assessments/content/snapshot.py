@@ -17,6 +17,7 @@ from ..models import (
     Assessment,
     ConsultationActivity,
     Dimension,
+    MatterKind,
     Measure,
     RiskLevel,
     RiskPoint,
@@ -32,7 +33,12 @@ from ..models import (
 #    rank, definition, recommendation, note), so an old version reads in the words it was
 #    submitted with after a locality rewords its scheme. None in live content, which reads
 #    the scheme as it is now (`level_scheme`).
-SCHEMA_VERSION = 3
+# 4: the matter's kind and facts ("matter_kind", "facts"), the summary-level figures
+#    ("measures_count"; in "standard": opinions_count, opinions_adopted_count,
+#    satisfaction_rate, expert_count), how many times an activity was held ("occasions"),
+#    each expert's own opinion, and the 未载明 marks ("not_stated" lists on the content, the
+#    standard record and each activity). Dates, places, likelihood and impact may be None.
+SCHEMA_VERSION = 4
 
 # What `assessment_content` reads, for callers to prefetch.
 CONTENT_PREFETCH = [
@@ -54,6 +60,7 @@ CONTENT_PREFETCH = [
         queryset=StandardRecord.objects.select_related("expert_level", "decision"),
     ),
     "attachments",
+    "free_sections",
 ]
 
 CONTENT_FIELDS = [
@@ -72,6 +79,20 @@ CONTENT_FIELDS = [
 # The project step's threshold inputs (mode rules, DESIGN §5); None when not given.
 THRESHOLD_FIELDS = list(Measure.values)
 
+# The matter's own facts that are not mode figures (content.matters orders them all).
+OWN_FACT_FIELDS = [
+    "project_unit",
+    "location",
+    "scale_content",
+    "schedule",
+    "funding_sources",
+    "area_sqm",
+    "households_affected",
+    "document_title",
+    "drafting_unit",
+    "scope",
+]
+
 
 def empty_standard() -> dict[str, Any]:
     """The standard-mode records of an assessment that has none."""
@@ -83,6 +104,11 @@ def empty_standard() -> dict[str, Any]:
         "activities": [],
         "opinions": [],
         "experts": [],
+        "opinions_count": None,
+        "opinions_adopted_count": None,
+        "satisfaction_rate": None,
+        "expert_count": None,
+        "not_stated": [],
         "expert_review": {"date": None, "level": None, "recommendation": "", "opinion": ""},
         "emergency": {"triggers": "", "command_leader": "", "command_units": "", "measures": ""},
         "emergency_contacts": [],
@@ -132,7 +158,7 @@ def assessment_content(assessment: Assessment) -> dict[str, Any]:
             "category": r.category,
             "likelihood": r.likelihood,
             "impact": r.impact,
-            "level_before": r.level_before.code,
+            "level_before": r.level_before.code if r.level_before else None,
             "level_after": r.level_after.code,
             "mitigation": r.mitigation,
             "responsible_party": r.responsible_party,
@@ -143,7 +169,13 @@ def assessment_content(assessment: Assessment) -> dict[str, Any]:
     ]
     data["thresholds"] = {name: _plain(getattr(assessment, name)) for name in THRESHOLD_FIELDS}
     data["mode_reason"] = assessment.mode_reason
+    data["matter_kind"] = assessment.matter_kind
+    data["facts"] = {name: _plain(getattr(assessment, name)) for name in OWN_FACT_FIELDS}
+    data["measures_count"] = assessment.measures_count
+    data["not_stated"] = sorted(assessment.not_stated)
     data["standard"] = standard_content(assessment)
+    # The texts of the free sections of outlines, by key (content.outline.free_texts).
+    data["free_sections"] = {f.key: f.text for f in assessment.free_sections.all()}
     data["levels"] = None
     return data
 
@@ -215,6 +247,7 @@ def standard_content(assessment: Assessment) -> dict[str, Any]:
         {
             "kind": a.kind.code,
             "kind_name": a.kind.name,
+            "occasions": a.occasions,
             "start_date": _date(a.start_date),
             "end_date": _date(a.end_date),
             "place": a.place,
@@ -223,6 +256,7 @@ def standard_content(assessment: Assessment) -> dict[str, Any]:
             "questionnaires_returned": a.questionnaires_returned,
             "questionnaires_in_favour": a.questionnaires_in_favour,
             "summary": a.summary,
+            "not_stated": sorted(a.not_stated),
         }
         for a in activities
     ]
@@ -237,7 +271,7 @@ def standard_content(assessment: Assessment) -> dict[str, Any]:
         for o in _ordered(assessment.opinions.all())
     ]
     data["experts"] = [
-        {"name": e.name, "title": e.title, "organisation": e.organisation}
+        {"name": e.name, "title": e.title, "organisation": e.organisation, "opinion": e.opinion}
         for e in _ordered(assessment.experts.all())
     ]
     data["emergency_contacts"] = [
@@ -261,6 +295,11 @@ def standard_content(assessment: Assessment) -> dict[str, Any]:
         return data
     data["responsible_leader"] = record.responsible_leader
     data["third_party"] = record.third_party
+    data["opinions_count"] = record.opinions_count
+    data["opinions_adopted_count"] = record.opinions_adopted_count
+    data["satisfaction_rate"] = _plain(record.satisfaction_rate)
+    data["expert_count"] = record.expert_count
+    data["not_stated"] = sorted(record.not_stated)
     data["expert_review"] = {
         "date": _date(record.expert_date),
         "level": record.expert_level.code if record.expert_level else None,
@@ -304,6 +343,31 @@ def upgrade(content: dict[str, Any]) -> dict[str, Any]:
     if data["schema"] == 2:
         data["levels"] = None
         data["schema"] = 3
+    if data["schema"] == 3:
+        data = _upgrade_3_to_4(data)
+    return data
+
+
+def _upgrade_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
+    # Nothing was marked 未载明 and no summary figure was entered before schema 4; a matter
+    # was always a construction project, and every activity row one activity.
+    data["matter_kind"] = MatterKind.PROJECT.value
+    data["facts"] = {
+        name: None if name in ("area_sqm", "households_affected") else ""
+        for name in OWN_FACT_FIELDS
+    }
+    data["measures_count"] = None
+    data["not_stated"] = []
+    standard = data["standard"]
+    for name in ("opinions_count", "opinions_adopted_count", "satisfaction_rate", "expert_count"):
+        standard[name] = None
+    standard["not_stated"] = []
+    for activity in standard["activities"]:
+        activity["occasions"] = None
+        activity["not_stated"] = []
+    for expert in standard["experts"]:
+        expert["opinion"] = ""
+    data["schema"] = 4
     return data
 
 

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ..common.text import choice_label
-from ..content import level_names, upgrade
+from ..content import free_texts, level_names, upgrade
 from ..models import (
     Dimension,
     Mode,
@@ -119,6 +119,11 @@ def comparable_fields(content: dict[str, Any]) -> list[tuple[str, str, str]]:
         ),
         ("conclusion", _("Conclusion"), content["conclusion"]),
     ]
+    # The free sections of the outline, by key (the diff knows the content, not its headings).
+    for key, text in sorted(free_texts(content).items()):
+        fields.append(
+            (f"free_sections.{key}", _("Section of the outline · %(key)s") % {"key": key}, text)
+        )
     return fields
 
 

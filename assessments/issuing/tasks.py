@@ -86,6 +86,8 @@ def issue_report(*, assessment_id: int) -> SignedReport:
         url = verification_url(token)
         pdf, signature_box = render_issued_pdf(
             approval.version.content,
+            # The headings it was submitted with, whatever the unit follows today.
+            outline=approval.version.outline,
             issue={
                 "report_number": number,
                 "approver": approver_name,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0012_text_limits_everywhere'),
+        ('assessments', '0016_outlines'),
     ]
 
     operations = [

@@ -5,6 +5,7 @@
 - `scheme`: the data a locality may change (levels, matrix, activity kinds, mode rules);
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
+- `outline`: report outlines, their headings, each unit's choice, free-section texts;
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
   `ops`: worker heartbeats.
@@ -32,6 +33,7 @@ from .assessment import (
     Contact,
     Dimension,
     Finding,
+    MatterKind,
     Mode,
     Resolution,
     RiskCategory,
@@ -45,8 +47,20 @@ from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
+from .locality import LocalityRule
 from .ops import WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
+from .outline import (
+    FREE,
+    NATIONAL_NUMBERING,
+    FreeSectionText,
+    Numbering,
+    Outline,
+    OutlineHeading,
+    UnitOutline,
+    heading_number,
+    outline_problems,
+)
 from .scheme import (
     STANDARD_LEVEL_NAMES,
     ActivityKind,
@@ -54,11 +68,9 @@ from .scheme import (
     EnvironmentalCategory,
     Measure,
     ModeThreshold,
-    ProcedureRule,
     Recommendation,
     RiskLevel,
     RiskMatrixCell,
-    RuleKind,
 )
 from .standard import (
     Adoption,
@@ -75,6 +87,8 @@ from .standard import (
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "FREE",
+    "NATIONAL_NUMBERING",
     "NO_ACCESS",
     "REPORT_DATE_SORT",
     "REPORT_PREFIX_VALIDATORS",
@@ -100,14 +114,19 @@ __all__ = [
     "EnvironmentalCategory",
     "ExpertMember",
     "Finding",
+    "FreeSectionText",
     "IssueFailure",
+    "LocalityRule",
+    "MatterKind",
     "Measure",
     "Membership",
     "Mode",
     "ModeThreshold",
+    "Numbering",
     "Opinion",
     "OpinionSource",
-    "ProcedureRule",
+    "Outline",
+    "OutlineHeading",
     "Profile",
     "Recommendation",
     "ReportCounter",
@@ -120,13 +139,13 @@ __all__ = [
     "RiskPoint",
     "Role",
     "Row",
-    "RuleKind",
     "Seal",
     "Side",
     "SignedReport",
     "StandardRecord",
     "Status",
     "Unit",
+    "UnitOutline",
     "Verdict",
     "Version",
     "VersionDiff",
@@ -137,6 +156,8 @@ __all__ = [
     "bounded_text",
     "descendant_unit_ids",
     "forget_access",
+    "heading_number",
     "length_limit",
+    "outline_problems",
     "visible_unit_ids",
 ]

@@ -53,7 +53,7 @@ def access_of(user) -> Access:
 
 def forget_access(user) -> None:
     """Drop the cached memberships (after they changed within the request)."""
-    for name in ("_zhoucun_access", "_zhoucun_all_units"):
+    for name in ("_zhoucun_access", "_zhoucun_all_units", "_zhoucun_account_units"):
         if hasattr(user, name):
             delattr(user, name)
 

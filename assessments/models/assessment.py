@@ -36,6 +36,16 @@ class Mode(models.TextChoices):
     STANDARD = "standard", _("Standard assessment")
 
 
+class MatterKind(models.TextChoices):
+    """What kind of decision is assessed: each has facts of its own (content.matters)."""
+
+    PROJECT = "project", _("Construction project")
+    POLICY = "policy", _("Policy or normative document")
+    EXPROPRIATION = "expropriation", _("Expropriation and relocation")
+    REFORM = "reform", _("Reform")
+    OTHER = "other", _("Other decision")
+
+
 # The list's report-date order: undated drafts sort as the oldest. One expression for the
 # index and the query, so the index serves the order.
 REPORT_DATE_SORT = Coalesce(F("report_date"), Value(datetime.date(1, 1, 1)))
@@ -62,6 +72,30 @@ class Assessment(models.Model):
         _("Evaluation mode"), max_length=10, choices=Mode.choices, default=Mode.SIMPLE
     )
     evaluating_unit = models.CharField(_("Evaluating unit"), max_length=100)
+    matter_kind = models.CharField(
+        _("Kind of matter"), max_length=20, choices=MatterKind.choices, default=MatterKind.PROJECT
+    )
+    # The matter's own facts, printed in 基本情况 where given; which apply depends on the kind
+    # (content.matters). All optional: a published report often states only some of them.
+    project_unit = models.CharField(_("Project unit"), max_length=100, blank=True)
+    location = models.CharField(_("Location"), max_length=200, blank=True)
+    scale_content = bounded_text(_("Scale and content"), "scale_content", blank=True)
+    schedule = models.CharField(_("Schedule"), max_length=200, blank=True)
+    funding_sources = models.CharField(_("Funding sources"), max_length=200, blank=True)
+    area_sqm = models.DecimalField(
+        _("Area affected (m²)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    households_affected = models.PositiveIntegerField(
+        _("Households affected"), null=True, blank=True
+    )
+    document_title = models.CharField(_("Document title"), max_length=200, blank=True)
+    drafting_unit = models.CharField(_("Drafting unit"), max_length=100, blank=True)
+    scope = models.CharField(_("Scope of application"), max_length=300, blank=True)
+    # How many prevention and mitigation measures the report states, counted on their own
+    # (a risk point may have several, or share one); None: counted from the risk points.
+    measures_count = models.PositiveIntegerField(_("Number of measures"), null=True, blank=True)
+    # Names of optional figures the user marked 未载明 (content.figures).
+    not_stated = models.JSONField(_("Marked not stated"), default=list, blank=True)
     report_date = models.DateField(_("Report date"), null=True, blank=True)
     basic_situation = bounded_text(_("Basic situation"), "basic_situation", blank=True)
     risk_narrative = bounded_text(_("Risk points and mitigation"), "risk_narrative", blank=True)
@@ -164,6 +198,10 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assessment_mode_valid"),
             models.CheckConstraint(
+                condition=Q(matter_kind__in=MatterKind.values),
+                name="assessment_matter_kind_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(recommendation__in=[*Recommendation.values, ""]),
                 name="assessment_recommendation_valid",
             ),
@@ -175,6 +213,7 @@ class Assessment(models.Model):
                     "conclusion",
                     "deviation_reason",
                     "mode_reason",
+                    "scale_content",
                 )
             ),
         ]
@@ -298,11 +337,19 @@ class RiskPoint(models.Model):
     order = models.PositiveSmallIntegerField(_("Order"), default=0)
     description = bounded_text(_("Risk point"), "risk_description")
     category = models.CharField(_("Category"), max_length=20, choices=RiskCategory.choices)
-    likelihood = models.PositiveSmallIntegerField(_("Likelihood"), validators=SCORE_VALIDATORS)
-    impact = models.PositiveSmallIntegerField(_("Impact"), validators=SCORE_VALIDATORS)
+    # Likelihood and impact are optional: a published report often gives only the level.
+    # Without both, there is no level before measures (it comes from the matrix).
+    likelihood = models.PositiveSmallIntegerField(
+        _("Likelihood"), validators=SCORE_VALIDATORS, null=True, blank=True
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("Impact"), validators=SCORE_VALIDATORS, null=True, blank=True
+    )
     level_before = models.ForeignKey(
         RiskLevel,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("Level before measures"),
     )
@@ -313,7 +360,7 @@ class RiskPoint(models.Model):
         verbose_name=_("Level after measures"),
     )
     mitigation = bounded_text(_("Mitigation measures"), "mitigation")
-    responsible_party = models.CharField(_("Responsible party"), max_length=100)
+    responsible_party = models.CharField(_("Responsible party"), max_length=100, blank=True)
     # Standard mode: whether the risk was already defused before the decision, and how.
     resolution_state = models.CharField(
         _("Resolution"), max_length=20, choices=Resolution.choices, blank=True
@@ -327,11 +374,12 @@ class RiskPoint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "order"], name="risk_point_order_unique"),
             models.CheckConstraint(
-                condition=Q(likelihood__gte=1, likelihood__lte=5),
+                condition=Q(likelihood__isnull=True) | Q(likelihood__gte=1, likelihood__lte=5),
                 name="risk_point_likelihood_1_to_5",
             ),
             models.CheckConstraint(
-                condition=Q(impact__gte=1, impact__lte=5), name="risk_point_impact_1_to_5"
+                condition=Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5),
+                name="risk_point_impact_1_to_5",
             ),
             models.CheckConstraint(
                 condition=Q(category__in=RiskCategory.values), name="risk_point_category_valid"

@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("Create")
     ROLE_GRANTED = "role_granted", _("Role granted")
     ROLE_WITHDRAWN = "role_withdrawn", _("Role withdrawn")
+    SELF_GRANT_REFUSED = "self_grant_refused", _("Role for oneself refused")
     USER_CREATED = "user_created", _("User created")
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_REACTIVATED = "user_reactivated", _("User reactivated")

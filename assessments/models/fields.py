@@ -32,6 +32,11 @@ TEXT_LIMITS = {
     "expert_opinion": 5000,
     "emergency_triggers": 2000,
     "emergency_measures": 5000,
+    "expert_member_opinion": 2000,
+    # the project's own facts
+    "scale_content": 3000,
+    # a free section of the locality's outline
+    "free_section": 5000,
     # the review
     "review_comment": 2000,
 }

@@ -19,6 +19,11 @@ class Version(models.Model):
     )
     number = models.PositiveIntegerField(_("Version number"))
     content = models.JSONField(_("Content snapshot"))
+    # The outline's headings, numbered, as they stood at submission, so the version re-renders
+    # with them after the unit switches outline (content.outline.outline_snapshot). None in a
+    # version submitted before outlines were data: it reads in its mode's default outline,
+    # which has exactly the headings those reports were printed with.
+    outline = models.JSONField(_("Report outline"), null=True, blank=True)
     created_at = models.DateTimeField(_("Submitted at"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

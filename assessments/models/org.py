@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..common.text import normalise_identifier, validate_identifier
+
 
 class Role(models.TextChoices):
     """A role a person holds *in a unit* (DESIGN §2). Stored as the code; never found by a
@@ -19,6 +21,41 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Clerk")
     UNIT_ADMIN = "unit_admin", _("Unit administrator")
     OVERSIGHT = "oversight", _("Oversight")
+
+
+class IdentifierField(models.CharField):
+    """A name or number a signed report prints (a unit's name, its report-number prefix):
+    cleaned to its one normalised form (`common.text.normalise_identifier`), refused if it
+    holds a hidden character, and unique in that form — the database compares what is
+    stored, and what is stored is the normalised form."""
+
+    default_validators = [validate_identifier]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_identifier(value) if isinstance(value, str) else value
+
+
+def _shown_as_typed(field: str) -> Q:
+    """The database's half of the rule: the characters most used to make a look-alike, and
+    white space at either end, are refused even to code that skips the model's validation."""
+    condition = ~Q(**{f"{field}__startswith": " "}) & ~Q(**{f"{field}__endswith": " "})
+    for code in HIDDEN_IN_DATABASE:
+        condition &= ~Q(**{f"{field}__contains": chr(code)})
+    return condition
+
+
+# The hidden characters the database checks for itself (the full rule, every format
+# character, is `common.text.hidden_characters`, applied by the model's validation).
+HIDDEN_IN_DATABASE = (
+    0x00AD,
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    0x3000,
+)
 
 
 # A report number is `<prefix>〔<year>〕<n>号`: the brackets belong to the format, so a prefix
@@ -38,7 +75,7 @@ class Unit(models.Model):
     of the units below it.
     """
 
-    name = models.CharField(_("Unit name"), max_length=100, unique=True)
+    name = IdentifierField(_("Unit name"), max_length=100, unique=True)
     code = models.SlugField(_("Unit code"), max_length=30, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -48,13 +85,13 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("Parent unit"),
     )
-    report_prefix = models.CharField(
+    report_prefix = IdentifierField(
         _("Report number prefix"),
         max_length=20,
         blank=True,
         validators=REPORT_PREFIX_VALIDATORS,
         help_text=_(
-            "Printed before the year in report numbers, e.g. 周大数稳评〔2026〕3号. "
+            "Printed before the year in report numbers, e.g. 某某稳评〔2026〕3号. "
             "A unit cannot issue reports until it has a prefix no other unit uses."
         ),
     )
@@ -72,6 +109,10 @@ class Unit(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="unit_not_its_own_parent"
+            ),
+            models.CheckConstraint(condition=_shown_as_typed("name"), name="unit_name_visible"),
+            models.CheckConstraint(
+                condition=_shown_as_typed("report_prefix"), name="unit_report_prefix_visible"
             ),
         ]
 
@@ -123,7 +164,8 @@ class Membership(models.Model):
 
 
 class Profile(models.Model):
-    """Per-person security state that Django's user model has no field for."""
+    """Per-person state that Django's user model has no field for: the account's home unit,
+    the key its username is unique by, and its security state."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -133,6 +175,23 @@ class Profile(models.Model):
     )
     must_change_password = models.BooleanField(
         _("Must change password at next login"), default=False
+    )
+    # The unit that owns the account (docs/accounts.md): set when the account is created,
+    # never changed by a role granted elsewhere. Its administrators — and those of the units
+    # above it — deactivate, reset and unlock the account; nobody else but the operator.
+    home_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="home_profiles",
+        verbose_name=_("Home unit"),
+    )
+    # What the username looks like (`common.names.username_skeleton`): unique, so no account
+    # can be made whose name could be taken for another's. Empty only for an account whose
+    # profile predates the rule and collided (migration 0013 leaves those to the operator).
+    username_key = models.CharField(
+        _("Username as it looks"), max_length=150, null=True, blank=True, unique=True
     )
 
     class Meta:

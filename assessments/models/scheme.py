@@ -1,11 +1,9 @@
 """The data a locality may change: the risk-level scheme and matrix, the kinds of
-consultation activity, the decision options, and the mode rules of standard mode."""
+consultation activity, the decision options, and the thresholds of standard mode (what each
+mode requires is in `locality`)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -156,56 +154,3 @@ class ModeThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} ≥ {self.minimum}"
-
-
-class RuleKind(models.TextChoices):
-    ACTIVITY_REQUIRED = "activity_required", _("An activity of this kind is required")
-    OTHER_KINDS = "other_kinds", _("At least this many other kinds of activity")
-    EXPERT_PANEL = "expert_panel", _("An expert panel of at least this many")
-
-
-class ProcedureRule(models.Model):
-    """One part of the minimum procedure of a standard assessment, with where it comes from.
-
-    `activity_required` needs one activity of `activity_kind`; `other_kinds` needs `number`
-    distinct kinds besides the required ones; `expert_panel` needs `number` experts — only
-    for projects whose investment is at or above `min_investment_wan`, when it is set (the
-    rule with the highest applicable minimum wins).
-    """
-
-    kind = models.CharField(_("Rule"), max_length=30, choices=RuleKind.choices)
-    activity_kind = models.ForeignKey(
-        ActivityKind,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Kind of activity"),
-    )
-    number = models.PositiveSmallIntegerField(_("Number"), default=1)
-    min_investment_wan = models.DecimalField(
-        _("Applies from an investment of (10,000 yuan)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-    )
-    source = models.CharField(_("Source of the rule"), max_length=200)
-
-    class Meta:
-        verbose_name = _("Minimum procedure rule")
-        verbose_name_plural = _("Minimum procedure of standard mode")
-        ordering = ["kind", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=RuleKind.values), name="procedure_rule_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="activity_required") | Q(activity_kind__isnull=False),
-                name="procedure_rule_names_its_activity",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.number})"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import bounded_text, length_limit
 from .scheme import ActivityKind, DecisionOption, Recommendation
+
+
+def not_stated_field():
+    """The names of this row's optional figures the user marked 未载明 (the source does not
+    state them): given, marked, or empty are three different answers (content.figures)."""
+    return models.JSONField(_("Marked not stated"), default=list, blank=True)
 
 
 class Row(models.Model):
@@ -61,7 +68,9 @@ class WorkingGroupMember(Row):
 
 
 class ConsultationActivity(Row):
-    """One activity of public participation: when, where, who, how many, what was heard."""
+    """One activity of public participation: when, where, who, how many, what was heard.
+    A summary-level record (a published report that says only "座谈会1次") gives the kind and
+    how many times, and no date or place."""
 
     assessment = models.ForeignKey(
         "assessments.Assessment",
@@ -72,9 +81,12 @@ class ConsultationActivity(Row):
     kind = models.ForeignKey(
         ActivityKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("Kind")
     )
-    start_date = models.DateField(_("Date (from)"))
+    occasions = models.PositiveIntegerField(
+        _("Times held"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    start_date = models.DateField(_("Date (from)"), null=True, blank=True)
     end_date = models.DateField(_("Until"), null=True, blank=True)
-    place = models.CharField(_("Place or channel"), max_length=200)
+    place = models.CharField(_("Place or channel"), max_length=200, blank=True)
     participants = models.PositiveIntegerField(_("Participants"), null=True, blank=True)
     questionnaires_issued = models.PositiveIntegerField(
         _("Questionnaires issued"), null=True, blank=True
@@ -85,7 +97,8 @@ class ConsultationActivity(Row):
     questionnaires_in_favour = models.PositiveIntegerField(
         _("Returned in favour"), null=True, blank=True
     )
-    summary = bounded_text(_("What was heard"), "activity_summary")
+    summary = bounded_text(_("What was heard"), "activity_summary", blank=True)
+    not_stated = not_stated_field()
 
     class Meta(Row.Meta):
         verbose_name = _("Consultation activity")
@@ -93,7 +106,9 @@ class ConsultationActivity(Row):
         constraints = [
             length_limit("summary", "activity_summary", "activity_summary_length"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="activity_ends_after_start",
             ),
             models.CheckConstraint(
@@ -101,6 +116,10 @@ class ConsultationActivity(Row):
                 | Q(questionnaires_issued__isnull=True)
                 | Q(questionnaires_returned__lte=models.F("questionnaires_issued")),
                 name="activity_returned_le_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(occasions__isnull=True) | Q(occasions__gte=1),
+                name="activity_occasions_positive",
             ),
             models.CheckConstraint(
                 condition=Q(questionnaires_in_favour__isnull=True)
@@ -111,7 +130,7 @@ class ConsultationActivity(Row):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.start_date}"
+        return f"{self.kind} {self.start_date or ''}".strip()
 
 
 class OpinionSource(models.TextChoices):
@@ -180,12 +199,16 @@ class ExpertMember(Row):
         verbose_name=_("Assessment"),
     )
     name = models.CharField(_("Name"), max_length=30)
-    title = models.CharField(_("Professional title"), max_length=50)
-    organisation = models.CharField(_("Organisation"), max_length=100)
+    title = models.CharField(_("Professional title"), max_length=50, blank=True)
+    organisation = models.CharField(_("Organisation"), max_length=100, blank=True)
+    opinion = bounded_text(_("This expert's opinion"), "expert_member_opinion", blank=True)
 
     class Meta(Row.Meta):
         verbose_name = _("Panel expert")
         verbose_name_plural = _("Expert panel")
+        constraints = [
+            length_limit("opinion", "expert_member_opinion", "expert_member_opinion_length")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -212,7 +235,9 @@ class EmergencyContact(Row):
 
 class StandardRecord(models.Model):
     """The single-valued parts of a standard assessment: who is responsible, the expert
-    panel's verdict, the emergency plan's command and measures, the collective decision."""
+    panel's verdict, the emergency plan's command and measures, the collective decision —
+    and the summary-level figures a published report gives without the rows behind them
+    (how many opinions, how many adopted, how many experts, the satisfaction rate)."""
 
     assessment = models.OneToOneField(
         "assessments.Assessment",
@@ -222,6 +247,19 @@ class StandardRecord(models.Model):
     )
     responsible_leader = models.CharField(_("Responsible leader"), max_length=60, blank=True)
     third_party = models.CharField(_("Third-party assessor"), max_length=100, blank=True)
+    opinions_count = models.PositiveIntegerField(_("Opinions collected"), null=True, blank=True)
+    opinions_adopted_count = models.PositiveIntegerField(
+        _("Opinions adopted"), null=True, blank=True
+    )
+    satisfaction_rate = models.DecimalField(
+        _("Satisfaction rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    expert_count = models.PositiveSmallIntegerField(_("Number of experts"), null=True, blank=True)
     expert_date = models.DateField(_("Date of the expert review"), null=True, blank=True)
     expert_level = models.ForeignKey(
         "assessments.RiskLevel",
@@ -254,13 +292,27 @@ class StandardRecord(models.Model):
         related_name="+",
         verbose_name=_("Decision"),
     )
+    not_stated = not_stated_field()
 
     class Meta:
         verbose_name = _("Standard-mode record")
         verbose_name_plural = _("Standard-mode records")
         constraints = [
-            length_limit(field, field, f"standard_record_{field}_length")
-            for field in ("expert_opinion", "emergency_triggers", "emergency_measures")
+            *(
+                length_limit(field, field, f"standard_record_{field}_length")
+                for field in ("expert_opinion", "emergency_triggers", "emergency_measures")
+            ),
+            models.CheckConstraint(
+                condition=Q(opinions_adopted_count__isnull=True)
+                | Q(opinions_count__isnull=True)
+                | Q(opinions_adopted_count__lte=models.F("opinions_count")),
+                name="standard_record_adopted_le_collected",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction_rate__isnull=True)
+                | Q(satisfaction_rate__gte=0, satisfaction_rate__lte=100),
+                name="standard_record_rate_0_to_100",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,7 @@ def _render_document(
     issue: dict[str, Any] | None,
     draft_watermark: bool,
     fetcher: StaticOnlyFetcher | None,
+    outline: dict[str, Any] | None,
 ):
     problem = printing_problem(content)
     if problem:
@@ -98,7 +99,11 @@ def _render_document(
     with translation.override(REPORT_LANGUAGE):
         html = render_to_string(
             "reports/report.html",
-            {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
+            {
+                **report_context(content, outline),
+                "issue": issue,
+                "draft_watermark": draft_watermark,
+            },
         )
     return HTML(
         string=html,
@@ -113,10 +118,12 @@ def render_pdf(
     issue: dict[str, Any] | None = None,
     draft_watermark: bool = False,
     fetcher: StaticOnlyFetcher | None = None,
+    outline: dict[str, Any] | None = None,
 ) -> bytes:
-    """The report as PDF, from the same body template as the preview."""
+    """The report as PDF, from the same body template as the preview, under the headings
+    of `outline` (the default outline of the content's mode when None)."""
     document = _render_document(
-        content, issue=issue, draft_watermark=draft_watermark, fetcher=fetcher
+        content, issue=issue, draft_watermark=draft_watermark, fetcher=fetcher, outline=outline
     )
     return document.write_pdf()
 
@@ -136,12 +143,14 @@ def _find_box(box, css_class: str):
 
 
 def render_issued_pdf(
-    content: dict[str, Any], *, issue: dict[str, Any]
+    content: dict[str, Any], *, issue: dict[str, Any], outline: dict[str, Any] | None = None
 ) -> tuple[bytes, tuple[int, int, int, int]]:
     """The issued report and, in PDF points on its last page, the rectangle of the 落款
     (evaluating unit, date, seal) — where the digital signature's field is placed so viewers
     show it there."""
-    document = _render_document(content, issue=issue, draft_watermark=False, fetcher=None)
+    document = _render_document(
+        content, issue=issue, draft_watermark=False, fetcher=None, outline=outline
+    )
     page = document.pages[-1]
     block = _find_box(page._page_box, "report-closing")
     if block is None:

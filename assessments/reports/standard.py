@@ -11,12 +11,51 @@ from datetime import date
 from typing import Any
 
 from ..common.text import choice_label, paragraphs
-from ..content import figures
-from ..models import Adoption, AttachmentSection, OpinionSource, Recommendation, Resolution
+from ..content import GIVEN, fields_of, figures, state_in
+from ..models import (
+    Adoption,
+    AttachmentSection,
+    EnvironmentalCategory,
+    OpinionSource,
+    Recommendation,
+    Resolution,
+)
 
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def project_facts(content: dict[str, Any]) -> dict[str, Any]:
+    """The matter's facts that 基本情况 prints: those of its kind that were given (a fact
+    marked 未载明 or left empty prints nothing). Empty when none was given."""
+    values = {**content["facts"], **content["thresholds"]}
+    facts = {
+        name: values[name]
+        for name in fields_of(content["matter_kind"])
+        if state_in(content, name, values.get(name)) == GIVEN
+    }
+    if not facts:
+        return {}
+    if "environmental_category" in facts:
+        facts["environmental_category_label"] = choice_label(
+            EnvironmentalCategory, facts["environmental_category"]
+        )
+    facts["scale_paragraphs"] = paragraphs(facts.pop("scale_content", ""))
+    return facts
+
+
+def _nonzero(*parts: tuple[str, int | None]) -> list[tuple[str, int]]:
+    return [(name, number) for name, number in parts if number]
+
+
+def _has_details(activity: dict[str, Any]) -> bool:
+    """Whether an activity row says more than its kind and counts (a summary-level row,
+    whose figures the sentence above the table already states)."""
+    return any(
+        activity[name] not in (None, "")
+        for name in ("start_date", "place", "participants", "summary")
+    )
 
 
 def standard_report_context(
@@ -76,6 +115,7 @@ def standard_report_context(
         "third_party": record["third_party"],
         "working_group": record["working_group"],
         "activities": activities,
+        "activities_detailed": any(_has_details(a) for a in activities),
         "opinions": opinions,
         "experts": record["experts"],
         "expert_date": _date(expert["date"]),
@@ -92,5 +132,18 @@ def standard_report_context(
         "emergency_contacts": record["emergency_contacts"],
         "decision": {**record["decision"], "meeting_date": _date(record["decision"]["date"])},
         "attachments": attachments,
-        "figures": computed,
+        "figures": {
+            **computed,
+            # The parts of a total computed from rows, without those no row is in.
+            "opinion_parts": _nonzero(
+                ("采纳", computed["opinions_adopted"]),
+                ("部分采纳", computed["opinions_partly"]),
+                ("未采纳", computed["opinions_not_adopted"]),
+            ),
+            "risk_parts": _nonzero(
+                ("已化解", computed["risks_resolved"]),
+                ("化解中", computed["risks_in_progress"]),
+                ("未化解", computed["risks_unresolved"]),
+            ),
+        },
     }

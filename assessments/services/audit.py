@@ -39,7 +39,9 @@ def audit_record(
     )
 
 
-def audit_request_failure(request, action: AuditAction, obj, reason: str) -> AuditEvent:
+def audit_request_failure(
+    request, action: AuditAction, obj, reason: str, *, new_state: str = ""
+) -> AuditEvent:
     """A denied or refused request, described by its method and path.
 
     The request is marked as audited, so the 403 handler (assessments.web.errors) that sees the
@@ -51,6 +53,7 @@ def audit_request_failure(request, action: AuditAction, obj, reason: str) -> Aud
         user=request.user,
         request=request,
         obj=obj,
+        new_state=new_state,
         success=False,
         detail=f"{request.method} {request.path}: {reason}",
     )

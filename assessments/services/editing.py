@@ -18,6 +18,7 @@ from ..models import (
     Contact,
     Dimension,
     Finding,
+    FreeSectionText,
     RiskMatrixCell,
     RiskPoint,
     StandardRecord,
@@ -177,10 +178,18 @@ def contacts_replace(*, assessment: Assessment, side: str, rows: list[dict]) -> 
     Contact.objects.bulk_create(contacts)
 
 
+def _matrix_level(cells: dict, likelihood: int | None, impact: int | None):
+    """The matrix's level for a likelihood and an impact; none without both (a published
+    report often gives only the level after measures)."""
+    if likelihood is None or impact is None:
+        return None
+    return cells[(likelihood, impact)]
+
+
 @transaction.atomic
 def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
     """Make the risk points exactly `rows`, in order (all or none, like contacts); each
-    level before measures comes from the matrix."""
+    level before measures comes from the matrix when likelihood and impact are given."""
     cells = {
         (cell.likelihood, cell.impact): cell.level
         for cell in RiskMatrixCell.objects.select_related("level")
@@ -190,7 +199,7 @@ def risk_points_replace(*, assessment: Assessment, rows: list[dict]) -> None:
         RiskPoint(
             assessment=assessment,
             order=index,
-            level_before=cells[(row["likelihood"], row["impact"])],
+            level_before=_matrix_level(cells, row.get("likelihood"), row.get("impact")),
             **row,
         )
         for index, row in enumerate(rows)
@@ -230,3 +239,18 @@ def standard_record_update(*, assessment: Assessment, data: dict) -> None:
         setattr(record, name, value)
     record.full_clean(exclude=["assessment"])
     record.save()
+
+
+@transaction.atomic
+def free_sections_update(*, assessment: Assessment, texts: dict[str, str]) -> None:
+    """Set the texts of the outline's free sections ({key: text}). A section emptied keeps
+    its row with no text (so a reviewer's diff sees it emptied); texts of sections the
+    outline no longer has are kept, so switching the outline back loses nothing."""
+    existing = {row.key: row for row in assessment.free_sections.filter(key__in=texts)}
+    for key, text in texts.items():
+        row = existing.get(key) or FreeSectionText(assessment=assessment, key=key)
+        if not text and row.pk is None:
+            continue
+        row.text = text
+        row.full_clean(exclude=["assessment"], validate_unique=False)
+        row.save()

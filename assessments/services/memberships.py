@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
+from ..common.text import normalise_identifier
 from ..models import (
     AuditAction,
     Membership,
@@ -32,6 +33,7 @@ from ..models import (
     forget_access,
 )
 from ..reports.seals import SealImage
+from .accounts import LOOKS_TAKEN, home_unit_default, profile_claim, username_check
 from .audit import audit_record
 
 # Letters and digits that cannot be mistaken for one another when read out or copied by
@@ -53,6 +55,12 @@ LAST_ADMIN = _(
 )
 
 
+SELF_GRANT = _(
+    "You cannot give yourself a role. Ask another administrator of this unit (or of the "
+    "unit above it) to grant it: a person does not decide alone what they may approve."
+)
+
+
 class Refused(Exception):
     """An action that may not happen now; `message` is shown to the user, `reason` goes to
     the audit log."""
@@ -61,6 +69,11 @@ class Refused(Exception):
         super().__init__(reason)
         self.message = message
         self.reason = reason
+
+
+class SelfGrantRefused(Refused):
+    """A unit administrator tried to grant a role to themselves: refused, and recorded
+    against the unit so that the unit above sees the attempt."""
 
 
 def _require_administers(actor, unit: Unit) -> None:
@@ -134,6 +147,7 @@ def user_create(
     _require_administers(actor, unit)
     if not roles:
         raise Refused(_("Choose at least one role."), reason="no role given")
+    username = username_check(username)
     user = get_user_model()(
         username=username, first_name=first_name, last_name=last_name, is_active=True
     )
@@ -142,11 +156,10 @@ def user_create(
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # the same username taken a moment ago
-        raise ValidationError(
-            {"username": user.unique_error_message(type(user), ["username"])}
-        ) from exc
-    _require_password_change(user)
+            # The account belongs to the unit that made it, whatever roles come later.
+            profile_claim(user, home_unit=unit, must_change_password=True)
+    except IntegrityError as exc:  # the same (or a look-alike) username a moment ago
+        raise ValidationError({"username": LOOKS_TAKEN}) from exc
     audit_record(
         action=AuditAction.USER_CREATED,
         user=actor,
@@ -244,6 +257,10 @@ def password_change(*, user, new_password: str, request=None) -> None:
 
 
 def _grant(*, actor, unit: Unit, user, role: str, request) -> Membership:
+    if user.pk == actor.pk:
+        # Separation of duties: an administrator who could make themselves reviewer could
+        # approve alone. Another administrator grants it, or the operator.
+        raise SelfGrantRefused(SELF_GRANT, reason=f"granting {role} to oneself")
     if user.is_superuser:
         raise Refused(
             _("The operator's account cannot be given roles here."),
@@ -263,6 +280,7 @@ def _grant(*, actor, unit: Unit, user, role: str, request) -> Membership:
             membership.save()
     except IntegrityError as exc:  # the same grant a moment ago (a double click)
         raise already from exc
+    home_unit_default(user, unit)
     audit_record(
         action=AuditAction.ROLE_GRANTED,
         user=actor,
@@ -336,7 +354,8 @@ def unit_update(
     _require_administers(actor, unit)
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     before = locked.report_prefix
-    report_prefix = report_prefix.strip()
+    # Compared and stored in its one form (the field would normalise it anyway).
+    report_prefix = normalise_identifier(report_prefix)
     changes = []
     if report_prefix != before:
         if Unit.objects.exclude(pk=locked.pk).filter(report_prefix=report_prefix).exists():

@@ -27,7 +27,9 @@ from ..content import (
     assessment_content,
     frozen,
     missing_requirements,
+    outline_for,
     printing_problem,
+    rules_for,
 )
 from ..models import Assessment, AuditAction, ReviewEvent, Status, Version
 from . import numbers
@@ -180,6 +182,8 @@ def _take_version(assessment: Assessment, actor) -> Version:
         number=(previous.number + 1) if previous else 1,
         # Frozen with the scheme's words of today, so the version reads the same for good.
         content=frozen(assessment_content(assessment)),
+        # And with the headings its unit's reports follow today (issue 16).
+        outline=outline_for(assessment.owner_unit, assessment.mode),
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -222,7 +226,11 @@ def assessment_submit(
                 _("The content changed after your preview. Preview it again, then submit.")
             )
         content = assessment_content(locked)
-        missing = missing_requirements(content)
+        missing = missing_requirements(
+            content,
+            rules=rules_for(locked.owner_unit),
+            outline=outline_for(locked.owner_unit, locked.mode),
+        )
         if missing:
             raise TransitionRefused(
                 _("The assessment is not complete. Still to do: %(steps)s.")

@@ -21,7 +21,7 @@ from ..forms.steps import NewAssessmentForm
 from ..issuing.progress import issue_panel
 from ..lists.history import review_history
 from ..models import Assessment, AuditAction, Role, Status, Unit
-from ..reports.context import preview_html
+from ..reports.context import live_outline, preview_html
 from ..reports.render import ReportRenderError, render_pdf
 from ..services import editing, workflow
 from ..services.audit import audit_record
@@ -215,7 +215,11 @@ def assessment_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     pass round before submitting. Anyone who may see the assessment may have it. Audited."""
     assessment = get_assessment_or_404(request, pk, queryset=wizard_queryset())
     try:
-        pdf = render_pdf(assessment_content(assessment), draft_watermark=True)
+        pdf = render_pdf(
+            assessment_content(assessment),
+            draft_watermark=True,
+            outline=live_outline(assessment),
+        )
     except ReportRenderError as problem:
         messages.error(request, str(problem))
         return redirect(assessment.get_absolute_url())

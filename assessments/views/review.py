@@ -18,6 +18,7 @@ from ..lists.history import review_history
 from ..models import Assessment, Status
 from ..reports.context import render_report_body
 from ..services import workflow
+from ..wizard.steps import marked_not_stated
 from .access import deny, get_assessment_or_404
 from .editing import STALE_PAGE
 
@@ -56,8 +57,9 @@ def _render_review(
         "assessments/review.html",
         {
             "assessment": assessment,
-            "report_html": render_report_body(version.content) if version else "",
+            "report_html": render_report_body(version.content, version.outline) if version else "",
             "evidence": upgrade(version.content)["standard"]["attachments"] if version else [],
+            "not_stated": marked_not_stated(version.content) if version else [],
             "can_review": can_review,
             # Said here, where the reviewer decides, rather than by a failed issue later.
             "no_prefix_message": None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions
 from ..common.names import display_name
 from ..forms.units import GrantForm, NewUserForm, UnitSettingsForm
-from ..models import AuditAction, Membership, Role, Seal, Unit
+from ..models import AuditAction, AuditEvent, Membership, Role, Seal, Unit, descendant_unit_ids
 from ..services import lockout, memberships
 from ..services.audit import audit_request_failure
 from .access import deny, unit_or_404
@@ -46,6 +46,13 @@ def _account_or_refuse(request: HttpRequest, unit: Unit, user_id: int):
     if not permissions.can_manage_account(request.user, target):
         raise deny(request, target, "manage account")
     return target
+
+
+def _refused_input(request: HttpRequest, unit: Unit, form) -> None:
+    """A form refused: the marked fields say why; the audit log records which fields (a
+    look-alike username or prefix is an attempt worth seeing), never what was typed."""
+    fields = ", ".join(sorted(form.errors)) or "form"
+    audit_request_failure(request, AuditAction.REFUSED, unit, f"input refused: {fields}")
 
 
 def _refused(request: HttpRequest, obj, refusal: memberships.Refused) -> None:
@@ -119,6 +126,27 @@ def unit_members(viewer, unit: Unit) -> list[Member]:
     return list(members.values())
 
 
+SELF_GRANTS_SHOWN = 20
+
+
+def self_grant_attempts(unit: Unit) -> list[AuditEvent]:
+    """The latest attempts of administrators to give themselves a role, in this unit and in
+    the units below it: the unit above is who should notice. Read from the audit log (the
+    refusal's row names the unit), newest first, by the log's (action, time) index."""
+    unit_ids = {unit.pk, *descendant_unit_ids([unit.pk])}
+    rows = AuditEvent.objects.filter(
+        action=AuditAction.SELF_GRANT_REFUSED,
+        object_type=Unit._meta.label_lower,
+        object_id__in=[str(pk) for pk in sorted(unit_ids)],
+    ).order_by("-created_at", "-id")
+    shown = rows.only("created_at", "username", "object_repr", "new_state")
+    attempts = list(shown[:SELF_GRANTS_SHOWN])
+    for attempt in attempts:  # the role asked for, by its label (the row keeps the code)
+        known = attempt.new_state in Role.values
+        attempt.role_label = Role(attempt.new_state).label if known else ""
+    return attempts
+
+
 def _render_detail(request: HttpRequest, unit: Unit, grant_form: GrantForm | None = None):
     return render(
         request,
@@ -129,6 +157,7 @@ def _render_detail(request: HttpRequest, unit: Unit, grant_form: GrantForm | Non
             "grant_form": grant_form or GrantForm(),
             "has_seal": Seal.objects.filter(unit=unit).exists(),
             "show_unit_list": len(permissions.administered_unit_ids(request.user)) > 1,
+            "self_grants": self_grant_attempts(unit),
         },
     )
 
@@ -154,6 +183,8 @@ def _temporary_password_page(request, unit: Unit, user, password: str, *, create
 def user_new(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = unit_or_404(request, unit_id)
     form = NewUserForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        _refused_input(request, unit, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,8 +199,10 @@ def user_new(request: HttpRequest, unit_id: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+            _refused_input(request, unit, form)
         except memberships.Refused as refusal:
             form.add_error(None, refusal.message)
+            audit_request_failure(request, AuditAction.REFUSED, unit, refusal.reason)
         else:
             return _temporary_password_page(request, unit, user, password, created=True)
     return render(request, "units/user_new.html", {"unit": unit, "form": form})
@@ -187,6 +220,14 @@ def role_grant(request: HttpRequest, unit_id: int) -> HttpResponse:
         memberships.role_grant(
             actor=request.user, unit=unit, user=form.user, role=role, request=request
         )
+    except memberships.SelfGrantRefused as refusal:
+        # Recorded against the unit, so its page and the page of the unit above list it.
+        audit_request_failure(
+            request, AuditAction.SELF_GRANT_REFUSED, unit, refusal.reason, new_state=role
+        )
+        form.add_error("username", refusal.message)
+        messages.error(request, _("Nothing was changed: please correct the marked fields."))
+        return _render_detail(request, unit, grant_form=form)
     except memberships.Refused as refusal:
         _refused(request, form.user, refusal)
     else:
@@ -298,6 +339,7 @@ def unit_settings(request: HttpRequest, unit_id: int) -> HttpResponse:
                 messages.info(request, _("Nothing was changed."))
             return redirect("units:detail", unit_id=unit.pk)
     if request.method == "POST":
+        _refused_input(request, unit, form)
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
     seal = Seal.objects.filter(unit=unit).only("content_type", "uploaded_at").first()
     return render(request, "units/settings.html", {"unit": unit, "form": form, "seal": seal})

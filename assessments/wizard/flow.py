@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..content import SIMPLE_ORDER, STANDARD_ORDER
 from ..models import Assessment, Mode
+from .outline_sections import FreeSectionsStep, has_free_sections
 from .standard import (
     TEMPLATE,
     BasisStep,
@@ -66,12 +67,33 @@ STANDARD_STEPS: list[Step] = [
 ]
 
 
+SECTIONS = FreeSectionsStep("sections", "assessments/steps/sections.html", AFTER_PROJECT)
+
+
+def _with_sections(steps: list[Step]) -> list[Step]:
+    """The steps with the outline's free sections written before the conclusion; a simple
+    assessment's preview then waits for them too."""
+    at = next(n for n, step in enumerate(steps) if step.slug == "conclusion")
+    preview = steps[-1]
+    if preview.requires != AFTER_PROJECT:
+        preview = PreviewStep(preview.slug, preview.template, (*preview.requires, "sections"))
+    return [*steps[:at], SECTIONS, *steps[at:-1], preview]
+
+
+STEPS_WITH_SECTIONS = _with_sections(STEPS)
+STANDARD_STEPS_WITH_SECTIONS = _with_sections(STANDARD_STEPS)
+
+
 def steps_for(assessment: Assessment | None) -> list[Step]:
-    """The steps of the assessment's mode (a new assessment starts with the simple list).
-    Switching mode changes the steps shown, never the data: each mode's records stay."""
-    if assessment is not None and assessment.mode == Mode.STANDARD:
-        return STANDARD_STEPS
-    return STEPS
+    """The steps of the assessment's mode (a new assessment starts with the simple list),
+    with a step for the free sections where its unit's outline has some. Switching mode
+    changes the steps shown, never the data: each mode's records stay."""
+    if assessment is None:
+        return STEPS
+    sections = has_free_sections(assessment)
+    if assessment.mode == Mode.STANDARD:
+        return STANDARD_STEPS_WITH_SECTIONS if sections else STANDARD_STEPS
+    return STEPS_WITH_SECTIONS if sections else STEPS
 
 
 def get_step(slug: str, assessment: Assessment | None = None) -> Step | None:

@@ -18,6 +18,7 @@ from ..forms.standard import (
     EmergencyPlanForm,
     ExpertFormSet,
     ExpertReviewForm,
+    OpinionFiguresForm,
     OpinionFormSet,
     SubjectForm,
     WorkingGroupFormSet,
@@ -56,7 +57,12 @@ class Rows:
         names = [
             name for name in self.formset.form.base_fields if name not in ("id", "ORDER", "DELETE")
         ]
-        return [{"id": row.pk, **{name: _initial(row, name) for name in names}} for row in rows]
+        # A row's 未载明 marks go with it (forms.marks reads them from the initial data).
+        marks = ("not_stated",) if hasattr(self.model, "not_stated") else ()
+        return [
+            {"id": row.pk, **{name: _initial(row, name) for name in (*names, *marks)}}
+            for row in rows
+        ]
 
 
 def _initial(row, name: str):
@@ -76,7 +82,7 @@ def _record(assessment: Assessment) -> StandardRecord:
 
 
 # How wide a row's field is drawn (the rest share what is left of the line).
-WIDE_FIELDS = ("summary", "content", "response", "resolution", "title")
+WIDE_FIELDS = ("summary", "content", "response", "resolution", "title", "opinion")
 MEDIUM_FIELDS = ("place", "unit", "organisation", "issuer", "role", "number")
 
 
@@ -211,6 +217,7 @@ class ConsultationStep(StandardStep):
 
 
 class OpinionsStep(StandardStep):
+    record_form = OpinionFiguresForm
     rows = (OPINIONS,)
 
     def form_kwargs(self, assessment, rows):

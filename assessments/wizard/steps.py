@@ -27,7 +27,7 @@ from ..forms.steps import (
     RiskPointFormSet,
 )
 from ..models import Assessment, Mode, RiskLevel, RiskPoint, Side, Status
-from ..reports.context import preview_html
+from ..reports.context import render_report_body
 from ..services import editing
 
 Apply = Callable[[Assessment], None]
@@ -46,8 +46,21 @@ def completeness(assessment: Assessment) -> dict[str, bool]:
     (the step indicator asks for every step)."""
     cached = assessment.__dict__.get("_wizard_completeness")
     if cached is None:
-        cached = content.step_completeness(content.assessment_content(assessment))
+        cached = content.step_completeness(
+            content.assessment_content(assessment),
+            rules=content.rules_for_assessment(assessment),
+        )
         assessment.__dict__["_wizard_completeness"] = cached
+    return cached
+
+
+def wizard_outline(assessment: Assessment) -> dict:
+    """The outline the draft's report follows now, read once per assessment object (the
+    step list, the indicator, the checklist and the preview all ask for it)."""
+    cached = assessment.__dict__.get("_wizard_outline")
+    if cached is None:
+        cached = content.outline_for(assessment.owner_unit, assessment.mode)
+        assessment.__dict__["_wizard_outline"] = cached
     return cached
 
 
@@ -236,7 +249,10 @@ class RisksStep(Step):
         )
         if data is None and add_row == "risks":
             formset.extra = 1
-        return {"form": RiskNarrativeForm(data, instance=_scratch(assessment)), "risks": formset}
+        return {
+            "form": RiskNarrativeForm(data, instance=_scratch(assessment), standard=standard),
+            "risks": formset,
+        }
 
     def apply(self, forms):
         levels = {level.code: level for level in RiskLevel.objects.all()}
@@ -282,8 +298,11 @@ class PreviewStep(Step):
 
     def context(self, assessment, user):
         return {
-            "report_html": preview_html(assessment),
+            "report_html": render_report_body(
+                content.assessment_content(assessment), wizard_outline(assessment)
+            ),
             "checklist": checklist(assessment),
+            "not_stated": marked_not_stated(content.assessment_content(assessment)),
             "can_submit": permissions.can_submit(user, assessment),
             "submit_form": SubmitForm(
                 initial={"lock_version": assessment.lock_version},
@@ -294,10 +313,26 @@ class PreviewStep(Step):
 
 
 def checklist(assessment: Assessment) -> list[dict]:
-    """What the rules still require before submission, each with the part (step) that
-    fixes it."""
+    """What the rules in force for the assessment's unit still require before submission,
+    each with the part (step) that fixes it, the rule's source and the unit that set it."""
     data = content.assessment_content(assessment)
+    rules = content.rules_for_assessment(assessment)
+    outline = wizard_outline(assessment)
     return [
-        {"message": item.message, "slug": item.step, "title": PART_TITLES[item.step]}
-        for item in content.missing_requirements(data)
+        {
+            "message": item.message,
+            "slug": item.step,
+            "title": PART_TITLES[item.step],
+            "source": item.source,
+            "set_by": item.set_by,
+        }
+        for item in content.missing_requirements(data, rules=rules, outline=outline)
+    ]
+
+
+def marked_not_stated(data: dict) -> list[dict]:
+    """The figures marked 未载明 in `data` (live or a version's content), with the name of
+    the part that holds each, for the preview and the reviewer."""
+    return [
+        {**item, "part_title": PART_TITLES[item["part"]]} for item in content.not_stated_items(data)
     ]

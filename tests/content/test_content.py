@@ -31,7 +31,7 @@ def test_new_content_carries_the_current_schema_version(assessor, unit, risk_sch
 
     data = content.assessment_content(assessment)
 
-    assert data["schema"] == content.SCHEMA_VERSION == 3
+    assert data["schema"] == content.SCHEMA_VERSION == 4
     assert content.upgrade(data) is data
 
 

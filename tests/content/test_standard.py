@@ -272,24 +272,24 @@ def test_the_lighter_mode_reason_is_a_content_rule_too(assessor, unit, risk_sche
 
 
 def test_a_rule_change_in_the_data_changes_what_is_required(standard):
-    from assessments.models import ModeThreshold, ProcedureRule
+    # The minimum procedure is LocalityRule rows now (national defaults: no unit); each
+    # missing item carries its rule's source beside the message instead of inside it.
+    from assessments.models import LocalityRule, ModeThreshold
 
     data = content.assessment_content(standard)
     assert content.missing_requirements(data) == []
 
-    panel = ProcedureRule.objects.get(kind="expert_panel", min_investment_wan__isnull=True)
+    panel = LocalityRule.objects.get(unit=None, mode="standard", key="expert_count")
     panel.number = 4
     panel.save()
-    ProcedureRule.objects.create(
-        kind="activity_required",
-        activity_kind=ActivityKind.objects.get(code="hearing"),
-        source="某区实施细则第八条",
+    LocalityRule.objects.create(
+        mode="standard", key="activity.hearing", source="某区实施细则第八条"
     )
 
     missing = content.missing_requirements(data)
-    assert [(m.step, m.message) for m in missing] == [
-        ("consultation", "公众参与：须开展听证会（某区实施细则第八条）。"),
-        ("expert", f"专家论证：专家组不少于4人（{panel.source}）。"),
+    assert [(m.step, m.message, m.source, m.set_by) for m in missing] == [
+        ("consultation", "公众参与：须开展听证会。", "某区实施细则第八条", None),
+        ("expert", "专家论证：专家组不少于4人。", panel.source, None),
     ]
 
     ModeThreshold.objects.filter(measure="investment_wan").update(minimum=1)

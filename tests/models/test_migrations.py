@@ -1,4 +1,5 @@
-"""The data migration from global role groups to memberships per unit."""
+"""Data migrations: role groups to memberships per unit (0005), prose to records (0008),
+home units and names in their one form (0013)."""
 
 import pytest
 from django.db import connection
@@ -85,5 +86,39 @@ def test_the_prose_basis_and_emergency_plan_become_records():
     )
     assert not BasisDocument.objects.filter(assessment_id=without.pk).exists()
     assert not StandardRecord.objects.filter(assessment_id=without.pk).exists()
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accounts_get_a_home_unit_and_names_their_one_form():
+    """Migration 0013: the home unit is the unit of the earliest role; a look-alike prefix
+    that collides once normalised is cleared, a look-alike name gets its number."""
+    old = migrate([("assessments", "0012_text_limits_everywhere")])
+    Unit, User = old.get_model("assessments", "Unit"), old.get_model("auth", "User")
+    Membership = old.get_model("assessments", "Membership")
+    first = Unit.objects.create(name="甲区大数据局", code="a", report_prefix="甲稳评")
+    twin = Unit.objects.create(name="甲区大数据局\u200b", code="b", report_prefix="甲稳评\u200b")
+    Unit.objects.create(name="乙区", code="c", report_prefix="ＺＢ稳评")
+    alice = User.objects.create(username="alice")
+    early = Membership.objects.create(user=alice, unit=twin, role="assessor")
+    later = Membership.objects.create(user=alice, unit=first, role="reviewer")
+    Membership.objects.filter(pk=early.pk).update(created_at=later.created_at.replace(year=2020))
+    User.objects.create(username="\u0430lice")  # Cyrillic а: the same key, so none
+
+    new = migrate([("assessments", "0013_home_unit_and_identifiers")])
+
+    units = {
+        u.code: (u.name, u.report_prefix)
+        for u in new.get_model("assessments", "Unit").objects.all()
+    }
+    assert units == {
+        "a": ("甲区大数据局", "甲稳评"),
+        "b": (f"甲区大数据局 ({twin.pk})", ""),
+        "c": ("乙区", "ZB稳评"),
+    }
+    Profile = new.get_model("assessments", "Profile")
+    profiles = {p.user.username: (p.home_unit_id, p.username_key) for p in Profile.objects.all()}
+    assert profiles == {"alice": (twin.pk, "alice"), "\u0430lice": (None, None)}
     executor = MigrationExecutor(connection)
     migrate(executor.loader.graph.leaf_nodes())

@@ -112,7 +112,7 @@ def test_loading_twice_changes_nothing(demo):
     assert Assessment.objects.count() == before
 
 
-def test_demo_users_cover_every_role_in_three_units(demo):
+def test_demo_users_cover_every_role_in_four_units(demo):
     spec = load_demo_spec()
     roles = {
         role for user in spec["users"] for held in user["memberships"].values() for role in held
@@ -120,7 +120,8 @@ def test_demo_users_cover_every_role_in_three_units(demo):
     units = {unit for user in spec["users"] for unit in user["memberships"]}
 
     assert roles == set(Role.values)
-    assert len(units) == 3
+    # the city, and three district bureaus (青石区's follows an outline of its own, issue 16)
+    assert len(units) == 4
     assert [u["username"] for u in spec["users"] if u.get("superuser")] == ["admin"]
     assert not Membership.objects.filter(user__username="admin").exists()
 
@@ -131,9 +132,12 @@ def test_each_bureau_has_an_issued_report_numbered_with_its_own_prefix(issued_de
     )
 
     assert numbers == [
+        ("qingshi-bdb", "青大数稳评〔2026〕1号"),  # under 青石区's own outline
         ("zhangdian-bdb", "张大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕1号"),
         ("zhoucun-bdb", "周大数稳评〔2026〕2号"),  # the standard-mode demo
+        ("zhoucun-bdb", "周大数稳评〔2026〕3号"),  # the summary-level case (issue 16)
+        ("zhoucun-bdb", "周大数稳评〔2026〕4号"),  # the policy (issue 16)
     ]
 
 
@@ -141,9 +145,11 @@ def test_the_oversight_user_sees_the_issued_reports_and_no_draft(issued_demo):
     oversight = get_user_model().objects.get(username="oversight")
     seen = Assessment.objects.visible_to(oversight)
 
-    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb"}
+    assert {a.owner_unit.code for a in seen} == {"zhoucun-bdb", "zhangdian-bdb", "qingshi-bdb"}
     assert {a.status for a in seen} == {Status.ISSUED}
-    assert seen.count() == 3
+    # The reference, 张店's, the standard case, the summary-level case and the policy (issue 16),
+    # and 青石区's report under its own outline.
+    assert seen.count() == 6
 
 
 def test_the_reference_previewed_reads_like_the_reference_report(demo):
@@ -165,7 +171,9 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     from assessments.models import Adoption, Mode
     from tests.reports.test_standard_report import STANDARD_HEADINGS
 
-    standard = Assessment.objects.get(mode=Mode.STANDARD, status=Status.ISSUED)
+    standard = Assessment.objects.get(
+        mode=Mode.STANDARD, status=Status.ISSUED, project_name__startswith="周村区青石桥片区"
+    )
     frozen = content.upgrade(standard.signed_report.version.content)
     record = frozen["standard"]
 
@@ -194,3 +202,66 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
     assert rows and all(row[-5] == "yes" for row in rows)
+
+
+def demo_pdf_text(assessment: Assessment) -> str:
+    import re
+    import subprocess
+
+    pdf = storage.read_report_bytes(assessment.signed_report.sha256)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return re.sub(r"\s+", "", result.stdout.decode())
+
+
+def test_the_demo_holds_an_issued_summary_level_case_and_an_issued_policy(issued_demo):
+    summary = Assessment.objects.get(title="周村区南郊片区棚户区改造项目社会稳定风险评估报告")
+    policy = Assessment.objects.get(title="周村区老旧小区改造居民出资指导意见社会稳定风险评估报告")
+    assert summary.status == policy.status == Status.ISSUED
+
+    text = demo_pdf_text(summary)
+    assert "公示公告1次、部门会议1次" in text and "发放问卷5份" in text
+    assert "共收集各方意见8条，采纳6条" in text and "组织3名专家" in text
+    assert "针对识别的3个风险点，制定防范化解措施2项" in text
+    assert "项目单位：周村区城市建设投资有限公司。" in text and "需搬迁46户。" in text
+    for absent in ("主持人", "总指挥", "人次", "直接影响"):
+        assert absent not in text, absent
+
+    text = demo_pdf_text(policy)
+    assert "文件名称：周村区老旧小区改造居民出资指导意见。" in text
+    assert "适用范围：全区2000年前建成、纳入改造计划的住宅小区。" in text
+    assert "直接影响12000人。" in text
+
+
+def test_the_city_loosens_one_rule_and_its_bureaus_show_where_it_comes_from(client, demo):
+    from django.urls import reverse
+
+    from assessments import content
+    from assessments.models import AuditAction, AuditEvent, Unit
+
+    bureau = Unit.objects.get(code="zhoucun-bdb")
+    in_force = content.rules_for(bureau)[("standard", "named_experts")]
+    assert (in_force.required, in_force.unit.code) == (False, "zibo-zfw")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UNIT_CHANGED, detail__contains="standard/named_experts"
+    ).exists()
+
+    client.force_login(get_user_model().objects.get(username="unitadmin"))
+    page = client.get(reverse("units:rules", args=[bureau.pk]))
+    assert page.status_code == 200
+    assert "淄博市委政法委" in page.text and "演示数据" in page.text
+
+
+def test_the_demo_issues_one_report_under_each_shipped_outline(issued_demo):
+    from assessments.models import Outline
+
+    issued = SignedReport.objects.select_related("version")
+    followed = sorted(report.version.outline["code"] for report in issued)
+
+    for outline in Outline.objects.all():
+        assert outline.code in followed, outline.code
+    qingshi = issued.get(version__outline__code="qingshi-simple")
+    text = storage.read_report_bytes(qingshi.sha256)
+    assert text.startswith(b"%PDF")
+    assert qingshi.version.content["free_sections"]["public-opinion"].startswith("评估期间")

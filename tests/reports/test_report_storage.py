@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assessments.demo import load_demo, load_demo_spec
 from assessments.issuing import tasks
-from assessments.models import Assessment, AuditAction, AuditEvent, SignedReport, Version
+from assessments.models import Assessment, AuditAction, AuditEvent, SignedReport
 from assessments.reports import storage
 
 REFERENCE_PROJECT = "《周村区新型智慧城市顶层设计》"
@@ -173,8 +173,9 @@ def test_the_migration_moves_each_stored_blob_into_storage_and_back(report_root,
     executor.migrate([parent])
     try:
         old = MigrationExecutor(connection).loader.project_state(parent).apps
-        version = Version.objects.create(
-            assessment=draft, number=1, content={}, created_by=assessor
+        # The models as they stood then: later migrations add columns (Version.outline).
+        version = old.get_model("assessments", "Version").objects.create(
+            assessment_id=draft.pk, number=1, content={}, created_by_id=assessor.pk
         )
         blob = b"%PDF-1.7 signed bytes %%EOF"
         OldReport = old.get_model("assessments", "SignedReport")

@@ -56,9 +56,10 @@ def test_the_standard_report_states_the_computed_figures_and_tables(standard):
     text = text_of(render_report_body(content.assessment_content(standard)))
 
     assert "共开展公众参与活动3次，其中公示公告1次、问卷调查1次、座谈会1次，参与135人次" in text
-    assert "共收集各方意见1条，其中采纳1条、部分采纳0条、未采纳0条" in text
+    # Parts no opinion or risk point is in are not printed as 0 (issue 16).
+    assert "共收集各方意见1条，其中采纳1条。" in text
     assert "支持率92.0%" in text
-    assert "共识别风险点1个，其中已化解1个、化解中0个、未化解0个" in text
+    assert "共识别风险点1个，其中已化解1个。" in text
     assert "针对识别的1个风险点，制定防范化解措施1项" in text
     assert "公众参与活动一览表" in text and "各方意见及采纳情况一览表" in text
     assert "会议决定：实施" in text

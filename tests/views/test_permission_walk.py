@@ -28,12 +28,15 @@ from assessments.models import (
     Assessment,
     AuditAction,
     AuditEvent,
+    LocalityRule,
     Membership,
+    Outline,
     Role,
     Seal,
     SignedReport,
     Status,
     Unit,
+    UnitOutline,
 )
 from assessments.services import evidence, workflow
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
@@ -183,6 +186,8 @@ def snapshot() -> dict:
         ),
         "units": set(Unit.objects.values_list("pk", "parent_id", "report_prefix")),
         "seals": set(Seal.objects.values_list("unit_id", "uploaded_at")),
+        "rules": set(LocalityRule.objects.values_list("unit_id", "mode", "key", "required")),
+        "outlines": set(UnitOutline.objects.values_list("unit_id", "mode", "outline_id")),
     }
 
 
@@ -493,6 +498,13 @@ UNIT_ROUTES = [
     ("units:reset_password", "post", "user", None),
     ("units:unlock", "post", "user", None),
     ("units:settings", "post", False, lambda w, k: {"report_prefix": f"新{k}稳评"}),
+    ("units:outlines", "get", False, None),
+    (
+        "units:outlines",
+        "post",
+        False,
+        lambda w, k: {"simple": Outline.objects.get(code="qingshi-simple").pk},
+    ),
 ]
 
 
@@ -538,6 +550,56 @@ def test_unit_administration_routes(client, world, persona):
             # Unlocking a member who is not locked out changes nothing but the audit log.
             acts = method == "post" and name != "units:unlock"
             if acts and administers(persona, key) and persona not in LOGGED_OUT:
+                assert after != before, f"{context} did nothing"
+            else:
+                assert after == before, f"{context} changed what it must not"
+
+
+# A unit's rules: (url name, method, data). The list is for every administrator of the unit;
+# a change only for one of a unit with units below it (O here) — elsewhere it is a 403.
+RULE_ROUTES = [
+    ("units:rules", "get", None),
+    ("units:rule_edit", "get", None),
+    ("units:rule_edit", "post", {"required": "0", "source": "某区实施细则第九条"}),
+    ("units:rule_reset", "post", None),
+]
+
+
+def _rule_url(world: World, name: str, key: str) -> str:
+    unit = world.units[key]
+    if name == "units:rules":
+        return reverse(name, args=[unit.pk])
+    return reverse(name, args=[unit.pk, "standard", "meeting_chair"])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_unit_rule_routes(client, world, persona):
+    login(client, world, persona)
+    for key in ("O", "A", "B", "C"):
+        # Something of the unit's own to reset, so a permitted reset changes something.
+        LocalityRule.objects.create(
+            unit=world.units[key], mode="standard", key="meeting_chair", source="原规则"
+        )
+        for name, method, data in RULE_ROUTES:
+            context = f"{persona} {method.upper()} {name} on unit {key}"
+            if persona in LOGGED_OUT:
+                expected = FOUND
+            elif not administers(persona, key):
+                expected = MISSING
+            elif name == "units:rules":
+                expected = OK
+            elif key != "O":
+                expected = FORBIDDEN
+            else:
+                expected = OK if method == "get" else FOUND
+            before = snapshot()
+
+            response, after, denied = request_in_savepoint(
+                client, method, _rule_url(world, name, key), data
+            )
+
+            check(response, expected, persona, denied, context)
+            if method == "post" and expected == FOUND and persona not in LOGGED_OUT:
                 assert after != before, f"{context} did nothing"
             else:
                 assert after == before, f"{context} changed what it must not"
@@ -590,6 +652,67 @@ def test_a_unit_administrator_cannot_reach_beyond_their_unit(client, world):
         row for row in after["memberships"] if sneaky is None or row[0] != sneaky.pk
     }
     assert after == before
+
+
+def _refusals(action: AuditAction) -> int:
+    return AuditEvent.objects.filter(action=action, success=False).count()
+
+
+def test_a_unit_administrator_cannot_counterfeit_or_promote_themselves(client, world):
+    """Issue 19 in the walk's world: a role for oneself in one's own unit, another unit's
+    prefix with a hidden character, another person's username in another case — each
+    answered on the page (200) with the reason beside the field, audited, nothing changed."""
+    me = world.people["unit_admin"]
+    own = world.units["A"]
+    client.force_login(me)
+    prefix_b = world.units["B"].report_prefix
+    attempts = [
+        (
+            reverse("units:grant", args=[own.pk]),
+            {"username": me.username, "role": Role.REVIEWER},
+            AuditAction.SELF_GRANT_REFUSED,
+        ),
+        (
+            reverse("units:settings", args=[own.pk]),
+            {"report_prefix": f"{prefix_b}\u200b"},
+            AuditAction.REFUSED,
+        ),
+        (
+            reverse("units:user_new", args=[own.pk]),
+            {"username": "Clerk", "last_name": "假", "first_name": "名", "roles": ["reviewer"]},
+            AuditAction.REFUSED,
+        ),
+    ]
+    before = snapshot()
+    for url, data, action in attempts:
+        audit_before = _refusals(action)
+
+        response = client.post(url, data)
+
+        assert response.status_code == OK, url
+        assert _refusals(action) == audit_before + 1, url
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("action", ["deactivate", "reset_password", "unlock"])
+def test_a_person_given_a_role_by_another_unit_stays_their_home_units(client, world, action):
+    """B's administrator invites A's clerk into B; the clerk's account stays A's to manage."""
+    clerk, unit_b = world.people["clerk"], world.units["B"]
+    admin_b = make_user("admin_B", roles=[Role.UNIT_ADMIN], units=[unit_b])
+    client.force_login(admin_b)
+    client.post(reverse("units:grant", args=[unit_b.pk]), {"username": "clerk", "role": "clerk"})
+    assert Membership.objects.filter(user=clerk, unit=unit_b).exists()
+    before = snapshot()
+
+    response, after, denied = request_in_savepoint(
+        client, "post", reverse(f"units:{action}", args=[unit_b.pk, clerk.pk]), None
+    )
+
+    check(response, FORBIDDEN, "unit_admin", denied, f"B's admin {action} A's clerk")
+    assert after == before
+    client.force_login(world.people["unit_admin"])
+    response = client.post(reverse(f"units:{action}", args=[world.units["A"].pk, clerk.pk]))
+    assert response.status_code in (OK, FOUND)
 
 
 def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_work(client, world):
@@ -684,6 +807,7 @@ WALKED = (
     {name for name, *_ in ASSESSMENT_ROUTES}
     | {name for name, *_ in GLOBAL_ROUTES}
     | {name for name, *_ in UNIT_ROUTES}
+    | {name for name, *_ in RULE_ROUTES}
     | {"login", "verify_upload", "verify", "set_language"}
 )
 # Routes walked elsewhere, with where.

@@ -158,13 +158,17 @@ def test_a_unit_admin_cannot_deactivate_themselves_or_the_operator(unit_admin, a
         assert target.is_active
 
 
-def test_a_person_who_also_works_in_another_unit_is_not_managed_by_one_unit_alone(
+def test_a_person_who_also_works_in_another_unit_is_managed_by_their_home_unit_alone(
     unit, other_unit, unit_admin
 ):
-    both = make_user("frank", memberships={unit: [Role.ASSESSOR], other_unit: [Role.ASSESSOR]})
+    """Issue 19 changed this rule: it used to take the administrators of every unit the
+    person worked in, so a foreign unit could capture a person by granting them a role."""
+    both = make_user("frank", memberships={other_unit: [Role.ASSESSOR], unit: [Role.ASSESSOR]})
+    home_admin = make_user("olga", roles=[Role.UNIT_ADMIN], units=[other_unit])
 
     with pytest.raises(PermissionDenied):
         memberships.password_reset(actor=unit_admin, user=both)
+    memberships.password_reset(actor=home_admin, user=both)
 
 
 def test_password_reset_sets_a_temporary_password_the_person_must_change(unit_admin, assessor):

@@ -281,6 +281,7 @@ def test_a_mistake_in_a_saved_row_does_not_delete_the_stored_row(client_assessor
     [
         ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
         ("\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("\u00ad", "U+00AD SOFT HYPHEN"),
         ("\ue000", "U+E000"),
     ],
 )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.content import assessment_content
 from assessments.models import Assessment, SignedReport
+from assessments.reports.context import live_outline
 from assessments.reports.render import ReportRenderError, render_pdf
 from assessments.reports.storage import read_report_bytes
 
@@ -35,7 +36,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{output}: issued report {report.report_number} (signed).")
             return
         try:
-            pdf = render_pdf(assessment_content(assessment), draft_watermark=not no_watermark)
+            pdf = render_pdf(
+                assessment_content(assessment),
+                draft_watermark=not no_watermark,
+                outline=live_outline(assessment),
+            )
         except ReportRenderError as exc:
             raise CommandError(str(exc)) from exc
         output.write_bytes(pdf)
