@@ -11,9 +11,10 @@ from django.utils import translation
 
 from ..common.text import paragraphs
 from ..content import assessment_content, level_scheme, upgrade
-from ..models import Assessment, Dimension, Mode, Recommendation, RiskCategory
+from ..models import Assessment, Dimension, Mode, Recommendation, RiskCategory, Verdict
 from .standard import standard_report_context
 from .titles import title_lines
+from .typography import keep_paragraph_ends, level_name
 
 # The report is an official Chinese document: always rendered in Chinese, whatever language
 # the user interface is in.
@@ -29,8 +30,7 @@ def conclusion_statement(level: dict | None, recommendation: str) -> str:
         advice = level["recommendation_note"]
     else:
         advice = str(Recommendation(recommendation).label)
-    name = level["name"] if level["name"].endswith("风险") else f"{level['name']}风险"
-    return f"风险等级：{name}。评估建议：{advice}。"
+    return f"风险等级：{level_name(level['name'])}。评估建议：{advice}。"
 
 
 def report_context(content: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +44,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
                 "number": number,
                 "label": str(Dimension(item["dimension"]).label),
                 "paragraphs": paragraphs(item["text"]),
+                "verdict_label": str(Verdict(item["verdict"]).label) if item["verdict"] else "",
             }
             for number, item in enumerate(content["findings"], start=1)
         ]
@@ -51,8 +52,8 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             {
                 **point,
                 "category_label": str(RiskCategory(point["category"]).label),
-                "level_before_name": levels[point["level_before"]]["name"],
-                "level_after_name": levels[point["level_after"]]["name"],
+                "level_before_name": level_name(levels[point["level_before"]]["name"]),
+                "level_after_name": level_name(levels[point["level_after"]]["name"]),
             }
             for point in content["risk_points"]
         ]
@@ -80,6 +81,7 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "risk_paragraphs": paragraphs(content["risk_narrative"]),
             "risk_points": risk_points,
             "risk_level": level,
+            "risk_level_name": level_name(level["name"]) if level else "",
             "recommendation_label": recommendation,
             "conclusion_paragraphs": paragraphs(content["conclusion"]),
             "body_template": "reports/_body.html",
@@ -96,7 +98,7 @@ def render_report_body(content: dict[str, Any]) -> str:
     """The report as an HTML fragment, for the preview inside a page."""
     with translation.override(REPORT_LANGUAGE):
         context = report_context(content)
-        return render_to_string(context["body_template"], context)
+        return keep_paragraph_ends(render_to_string(context["body_template"], context))
 
 
 def preview_html(assessment: Assessment) -> str:

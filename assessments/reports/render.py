@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..content import printing_problem
 from .context import REPORT_LANGUAGE, report_context
+from .typography import keep_paragraph_ends
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +97,11 @@ def _render_document(
     if problem:
         raise ReportRenderError(problem)
     with translation.override(REPORT_LANGUAGE):
-        html = render_to_string(
-            "reports/report.html",
-            {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
+        html = keep_paragraph_ends(
+            render_to_string(
+                "reports/report.html",
+                {**report_context(content), "issue": issue, "draft_watermark": draft_watermark},
+            )
         )
     return HTML(
         string=html,

@@ -13,6 +13,7 @@ from typing import Any
 from ..common.text import choice_label, paragraphs
 from ..content import figures
 from ..models import Adoption, AttachmentSection, OpinionSource, Recommendation, Resolution
+from .typography import level_name
 
 
 def _date(value: str | None) -> date | None:
@@ -80,6 +81,7 @@ def standard_report_context(
         "experts": record["experts"],
         "expert_date": _date(expert["date"]),
         "expert_level": expert_level,
+        "expert_level_name": level_name(expert_level["name"]) if expert_level else "",
         "expert_recommendation_label": choice_label(Recommendation, expert["recommendation"]),
         "expert_paragraphs": paragraphs(expert["opinion"]),
         "standard_risks": risks,
