@@ -23,9 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 # last line then holds at least this many (for "完成。" that is two characters and the
 # full stop, the least a typesetter lets stand alone).
 PARAGRAPH_END_CHARS = 4
-# A shorter paragraph fits one line anyway; a longer tail inside a link or a marked-up
-# string is not held together (it could not wrap inside the text block any more).
-MIN_PARAGRAPH_CHARS = 2 * PARAGRAPH_END_CHARS
+# A shorter paragraph (a date, a name) fits one line anyway; a longer tail inside a link or
+# a marked-up string is not held together (it could not wrap inside the text block).
+MIN_PARAGRAPH_CHARS = 12
 MAX_HELD_CHARS = 12
 
 # The elements whose ends are kept together: paragraphs (headings fit on one line; the
