@@ -194,3 +194,22 @@ def test_the_demo_holds_an_issued_standard_assessment_with_every_record(issued_d
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = [line.split() for line in fonts.stdout.decode().splitlines()[2:] if line.strip()]
     assert rows and all(row[-5] == "yes" for row in rows)
+
+
+def test_every_demo_unit_has_the_fictional_demo_seal_and_its_issued_reports_show_it(
+    issued_demo,
+):
+    from PIL import Image
+
+    from assessments.models import Seal, Unit
+
+    seals = Seal.objects.select_related("unit")
+    assert {s.unit.code for s in seals} == set(Unit.objects.values_list("code", flat=True))
+    image = Image.open(io.BytesIO(bytes(seals[0].image)))
+    assert image.format == "PNG" and seals[0].content_type == "image/png"
+    # Red ink on a transparent ground, as a seal image is uploaded.
+    assert image.getpixel((image.width // 2, 16))[:3] == (200, 30, 30)
+    assert image.getpixel((0, 0))[3] == 0
+    report = SignedReport.objects.filter(assessment__owner_unit__code="zhangdian-bdb").first()
+    pdf = storage.read_report_bytes(report.sha256)
+    assert pdf.count(b"/Subtype /Image") >= 2  # the QR code and the seal
