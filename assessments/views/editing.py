@@ -159,6 +159,8 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "lock_version": lock_version,
         "conflict": conflict,
         "conflict_rows": conflict_rows,
+        # Shown again after a refused save: what the form holds is not (all) saved.
+        "unsaved_input": request.method == "POST",
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
         **current.context(assessment, request.user),
     }
