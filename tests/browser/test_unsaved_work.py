@@ -9,7 +9,7 @@ from assessments.models import Assessment, Role
 from assessments.services import workflow
 from tests.factories import PASSWORD, complete_assessment, make_assessment, make_unit, make_user
 
-from .conftest import login, press
+from .conftest import add_row, login, press
 
 
 @pytest.fixture
@@ -85,3 +85,31 @@ def test_the_approval_page_warns_that_the_unit_has_no_seal(page, screenshot, dra
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("尚未上传印章图片")
     screenshot(page, "unsaved-2-no-seal-warning")
+
+
+def test_adding_a_row_needs_no_round_trip_and_the_added_row_is_saved(page, draft):
+    login(page, "alice", PASSWORD)
+    page.goto(step_url(page, draft, "contacts"))
+    page.fill("[name=responsible-0-name]", "聂某")
+    page.fill("[name=responsible-0-phone]", "13800000001")
+    page.fill("[name=evaluator-0-name]", "田某")
+    page.fill("[name=evaluator-0-phone]", "13800000003")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    add_row(page, "添加联系人")
+
+    expect(page.locator("[name=responsible-1-name]")).to_be_focused()
+    assert requests == []  # the row came from the page's own empty row
+    expect(page.locator("[name=responsible-TOTAL_FORMS]")).to_have_value("2")
+    page.fill("[name=responsible-1-name]", "李某")
+    page.fill("[name=responsible-1-phone]", "13800000002")
+    press(page, "保存", exact=True)
+    expect(page.get_by_role("alert").filter(has_text="已保存")).to_be_visible()
+
+    names = list(
+        draft.contacts.filter(side="responsible").order_by("order").values_list("name", flat=True)
+    )
+    assert names == ["聂某", "李某"]
+    page.reload()  # the saved rows come back from the server
+    expect(page.locator("[name=responsible-1-name]")).to_have_value("李某")
