@@ -86,6 +86,9 @@ def report_context(content: dict[str, Any]) -> dict[str, Any]:
             "conclusion_paragraphs": paragraphs(content["conclusion"]),
             "body_template": "reports/_body.html",
             "conclusion_statement": conclusion_statement(level, content["recommendation"]),
+            # A simple report names its evidence files before the 落款 (GB/T 9704 附件说明);
+            # the standard report lists them in its own 附件清单.
+            "attachments": content["standard"]["attachments"],
         }
         if context["is_standard"]:
             # The 2013 outline: its own body template, the simple one left as it is.
