@@ -80,7 +80,7 @@ def test_an_assessor_enters_a_standard_assessment_through_every_step(
 
     # 评估依据: two documents, the second added, then removed again
     fill_row(page, "basis", 0, record["basis_documents"][0])
-    press(page, "添加文件")
+    add_row(page, "添加文件")
     fill_row(page, "basis", 1, {"title": "一份多余的文件"})
     press(page, "保存")
     page.check("[name=basis-1-DELETE]")
