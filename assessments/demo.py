@@ -7,6 +7,7 @@ generated on first load and kept outside git (in var/), never written in the rep
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import string
@@ -15,9 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
 
+from .common import fonts
 from .issuing.tasks import approve_and_issue
 from .models import (
     ActivityKind,
@@ -32,11 +36,13 @@ from .models import (
     Opinion,
     Outline,
     RiskLevel,
+    Seal,
     Status,
     Unit,
     UnitOutline,
     WorkingGroupMember,
 )
+from .reports.seals import read_seal_image
 from .services import accounts, editing, evidence, locality, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -97,12 +103,49 @@ def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
         passwords = _demo_passwords(usernames)
     units, users = _ensure_people(spec, passwords)
     _ensure_rules(spec, units=units, users=users)
+    _ensure_demo_seals(units.values())
     # Each workflow transition runs in its own durable transaction, so the assessments are
     # created outside one; an interrupted load is finished by running it again.
     for item in spec["assessments"]:
         if not Assessment.objects.filter(owner_unit=units[item["unit"]], title=item["title"]):
             create_demo_assessment(item, units=units, users=users)
     return {name: passwords[name] for name in usernames}
+
+
+DEMO_SEAL_LINES = ("演示专用", "非正式印章", "不具效力")
+
+
+def demo_seal_png() -> bytes:
+    """An obviously fictional seal for the demo units: a red ring with 演示专用 · 非正式印章
+    written across it in plain type — no star, no unit name, nothing an official seal has —
+    drawn with Pillow, so a demo report shows where a real seal goes without imitating one."""
+    size = 360
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (200, 30, 30, 255)
+    draw.ellipse((12, 12, size - 12, size - 12), outline=red, width=10)
+    found = fonts.font_file("Noto Sans CJK SC")
+    for line, (y, points) in zip(DEMO_SEAL_LINES, ((95, 52), (160, 44), (228, 36)), strict=True):
+        font = (
+            ImageFont.truetype(found[0], points, index=found[1])
+            if found
+            else ImageFont.load_default(points)
+        )
+        draw.text((size / 2, y), line, fill=red, font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _ensure_demo_seals(units) -> None:
+    """Every demo unit without a seal gets the demo seal, checked like any upload."""
+    png = None
+    for unit in units:
+        if Seal.objects.filter(unit=unit).exists():
+            continue
+        png = png or demo_seal_png()
+        checked = read_seal_image(SimpleUploadedFile("demo-seal.png", png, "image/png"))
+        Seal.objects.create(unit=unit, image=checked.data, content_type=checked.content_type)
 
 
 @transaction.atomic

@@ -17,7 +17,10 @@ PHONE_LABEL = "联系方式"
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Whitespace removed, and a label's colon read as one mark in either width: the
+    reference was typed with ":" and the printed cover sets "：" (full-width punctuation
+    is typography, not wording)."""
+    return re.sub(r"\s+", "", text).replace(":", "：")
 
 
 def reference_paragraphs(*, with_phones: bool = False) -> list[str]:

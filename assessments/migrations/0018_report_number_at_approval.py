@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0016_outlines'),
+        ('assessments', '0017_simple_mode_attachments'),
     ]
 
     operations = [

@@ -24,6 +24,8 @@ class AttachmentSection(models.TextChoices):
     ACTIVITY = "activity", _("Consultation activity")
     EXPERT = "expert", _("Expert review")
     DECISION = "decision", _("Collective decision")
+    # A simple assessment's evidence (notices, minutes, photos), uploaded on its risk step.
+    MATERIAL = "material", _("Assessment materials")
 
 
 class Attachment(models.Model):

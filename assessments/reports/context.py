@@ -11,9 +11,10 @@ from django.utils import translation
 
 from ..common.text import paragraphs
 from ..content import assessment_content, free_texts, level_scheme, outline_for, upgrade
-from ..models import FREE, Assessment, Dimension, Mode, Recommendation, RiskCategory
+from ..models import FREE, Assessment, Dimension, Mode, Recommendation, RiskCategory, Verdict
 from .standard import project_facts, standard_report_context
 from .titles import title_lines
+from .typography import keep_paragraph_ends, level_name
 
 # The report is an official Chinese document: always rendered in Chinese, whatever language
 # the user interface is in.
@@ -29,8 +30,7 @@ def conclusion_statement(level: dict | None, recommendation: str) -> str:
         advice = level["recommendation_note"]
     else:
         advice = str(Recommendation(recommendation).label)
-    name = level["name"] if level["name"].endswith("风险") else f"{level['name']}风险"
-    return f"风险等级：{name}。评估建议：{advice}。"
+    return f"风险等级：{level_name(level['name'])}。评估建议：{advice}。"
 
 
 BLOCKS = "reports/blocks/_%s.html"
@@ -89,6 +89,7 @@ def report_context(
                 "dimension": item["dimension"],
                 "label": str(Dimension(item["dimension"]).label),
                 "paragraphs": paragraphs(item["text"]),
+                "verdict_label": str(Verdict(item["verdict"]).label) if item["verdict"] else "",
             }
             for number, item in enumerate(content["findings"], start=1)
         ]
@@ -97,9 +98,11 @@ def report_context(
                 **point,
                 "category_label": str(RiskCategory(point["category"]).label),
                 "level_before_name": (
-                    levels[point["level_before"]]["name"] if point["level_before"] else ""
+                    level_name(levels[point["level_before"]]["name"])
+                    if point["level_before"]
+                    else ""
                 ),
-                "level_after_name": levels[point["level_after"]]["name"],
+                "level_after_name": level_name(levels[point["level_after"]]["name"]),
             }
             for point in content["risk_points"]
         ]
@@ -128,6 +131,7 @@ def report_context(
             "risk_paragraphs": paragraphs(content["risk_narrative"]),
             "risk_points": risk_points,
             "risk_level": level,
+            "risk_level_name": level_name(level["name"]) if level else "",
             "recommendation_label": recommendation,
             "conclusion_paragraphs": paragraphs(content["conclusion"]),
             "body_template": "reports/_body.html",
@@ -137,6 +141,9 @@ def report_context(
             # The statement closes the conclusion; when the conclusion ends the report it
             # is kept with the 落款, so the 落款 never stands alone on a page (GB/T 9704).
             "statement_in_signoff": _last_binding(outline) == "conclusion",
+            # A simple report names its evidence files before the 落款 (GB/T 9704 附件说明);
+            # the standard report lists them in its own 附件清单.
+            "attachments": content["standard"]["attachments"],
         }
         if context["is_standard"]:
             context.update(standard_report_context(content, levels, context["risk_points"]))
@@ -152,7 +159,7 @@ def render_report_body(content: dict[str, Any], outline: dict[str, Any] | None =
     """The report as an HTML fragment, for the preview inside a page."""
     with translation.override(REPORT_LANGUAGE):
         context = report_context(content, outline)
-        return render_to_string(context["body_template"], context)
+        return keep_paragraph_ends(render_to_string(context["body_template"], context))
 
 
 def live_outline(assessment: Assessment) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..content import printing_problem
 from .context import REPORT_LANGUAGE, report_context
+from .typography import keep_paragraph_ends
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +98,15 @@ def _render_document(
     if problem:
         raise ReportRenderError(problem)
     with translation.override(REPORT_LANGUAGE):
-        html = render_to_string(
-            "reports/report.html",
-            {
-                **report_context(content, outline),
-                "issue": issue,
-                "draft_watermark": draft_watermark,
-            },
+        html = keep_paragraph_ends(
+            render_to_string(
+                "reports/report.html",
+                {
+                    **report_context(content, outline),
+                    "issue": issue,
+                    "draft_watermark": draft_watermark,
+                },
+            )
         )
     return HTML(
         string=html,

@@ -20,6 +20,7 @@ from ..models import (
     Recommendation,
     Resolution,
 )
+from .typography import level_name
 
 
 def _date(value: str | None) -> date | None:
@@ -120,6 +121,7 @@ def standard_report_context(
         "experts": record["experts"],
         "expert_date": _date(expert["date"]),
         "expert_level": expert_level,
+        "expert_level_name": level_name(expert_level["name"]) if expert_level else "",
         "expert_recommendation_label": choice_label(Recommendation, expert["recommendation"]),
         "expert_paragraphs": paragraphs(expert["opinion"]),
         "standard_risks": risks,

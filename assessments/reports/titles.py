@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from .typography import words
+
 # Characters per title line: 22 pt characters in the 156 mm text block hold 20; 18 leaves
 # the centred title some air and never lets a line reach the margin.
 TITLE_LINE_CHARS = 18
@@ -13,26 +17,56 @@ NO_LINE_START = set("，。、；：？！》）」』”’·…")
 NO_LINE_END = set("《（「『“‘")
 
 
+def _break_points(text: str) -> list[int]:
+    """Where a line may end: between two words, never before closing or after opening
+    punctuation."""
+    points, position = [], 0
+    for word in words(text):
+        position += len(word)
+        points.append(position)
+    return [
+        p for p in points[:-1] if text[p] not in NO_LINE_START and text[p - 1] not in NO_LINE_END
+    ]
+
+
 def _balanced_lines(text: str, width: int) -> list[str]:
-    """Split `text` into as few lines of at most `width` characters as possible, all of
-    nearly equal length (never a short orphan at the end), nudged off forbidden breaks."""
-    count = -(-len(text) // width)
-    lines, start = [], 0
-    for remaining in range(count, 0, -1):
-        size = -(-(len(text) - start) // remaining)
-        end = start + size if remaining > 1 else len(text)
-        for shift in (0, -1, 1, -2, 2):
-            candidate = end + shift
-            if remaining == 1 or not (start < candidate < len(text)):
-                continue
-            if candidate - start > width:
-                continue
-            if text[candidate] not in NO_LINE_START and text[candidate - 1] not in NO_LINE_END:
-                end = candidate
+    """Split `text` into as few lines of at most `width` characters as possible, breaking
+    only between words, the lines as nearly equal in length as the words allow (never a
+    short orphan at the end). Only a word longer than a line is cut inside."""
+    return _set_lines(text, _break_points(text), width) or _set_lines(
+        text, list(range(1, len(text))), width
+    )
+
+
+def _set_lines(text: str, breaks: list[int], width: int) -> list[str]:
+    """The most even setting of `text` in the fewest lines ending at `breaks`; [] if none."""
+    points = [0, *breaks, len(text)]
+    last = len(points) - 1
+
+    @cache
+    def best(i: int, lines: int) -> tuple[float, tuple[int, ...]] | None:
+        """The most even way to set text[points[i]:] in `lines` lines: (cost, line ends)."""
+        if lines == 1:
+            size = len(text) - points[i]
+            return ((size - ideal) ** 2, (len(text),)) if size <= width else None
+        options = []
+        for j in range(i + 1, last):
+            size = points[j] - points[i]
+            if size > width:
                 break
-        lines.append(text[start:end])
-        start = end
-    return lines
+            rest = best(j, lines - 1)
+            if rest is not None:
+                options.append(((size - ideal) ** 2 + rest[0], (points[j], *rest[1])))
+        return min(options) if options else None
+
+    for count in range(-(-len(text) // width), len(points)):
+        ideal = len(text) / count
+        found = best(0, count)
+        best.cache_clear()
+        if found is not None:
+            starts = (0, *found[1][:-1])
+            return [text[a:b] for a, b in zip(starts, found[1], strict=True)]
+    return []
 
 
 def title_lines(title: str, width: int = TITLE_LINE_CHARS) -> list[str]:

@@ -49,6 +49,15 @@ class TransitionRefused(Exception):
         self.message = message
 
 
+class Incomplete(TransitionRefused):
+    """Submission refused because the rules still require something: `missing` says what,
+    item by item, so the page can list each with a link to its step."""
+
+    def __init__(self, message, missing) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -232,9 +241,10 @@ def assessment_submit(
             outline=outline_for(locked.owner_unit, locked.mode),
         )
         if missing:
-            raise TransitionRefused(
+            raise Incomplete(
                 _("The assessment is not complete. Still to do: %(steps)s.")
-                % {"steps": "、".join(item.message for item in missing)}
+                % {"steps": "、".join(item.message for item in missing)},
+                missing,
             )
         problem = printing_problem(content)
         if problem:

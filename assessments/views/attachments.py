@@ -25,6 +25,7 @@ SECTION_STEPS = {
     AttachmentSection.ACTIVITY: "consultation",
     AttachmentSection.EXPERT: "expert",
     AttachmentSection.DECISION: "decision",
+    AttachmentSection.MATERIAL: "risks",
 }
 
 

@@ -26,7 +26,7 @@ from ..reports.render import ReportRenderError, render_pdf
 from ..services import editing, workflow
 from ..services.audit import audit_record
 from ..wizard import flow
-from ..wizard.steps import Step, wizard_queryset
+from ..wizard.steps import Step, checklist, wizard_queryset
 from .access import deny, edit_guard, get_assessment_or_404, not_editable, posted_int
 
 STALE_PAGE = gettext_lazy("This page is out of date. Reload it and try again.")
@@ -159,6 +159,8 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "lock_version": lock_version,
         "conflict": conflict,
         "conflict_rows": conflict_rows,
+        # Shown again after a refused save: what the form holds is not (all) saved.
+        "unsaved_input": request.method == "POST",
         "form_action": reverse("assessments:step", kwargs={"pk": pk, "step": current.slug}),
         **current.context(assessment, request.user),
     }
@@ -201,6 +203,13 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
             expected_lock_version=form.cleaned_data["lock_version"],
             reply=form.cleaned_data["reply"],
+        )
+    except workflow.Incomplete:
+        # The checklist, each item linking to its step — not one long sentence.
+        return render(
+            request,
+            "assessments/submit_incomplete.html",
+            {"assessment": assessment, "checklist": checklist(assessment)},
         )
     except workflow.TransitionRefused as refusal:
         messages.error(request, refusal.message)

@@ -15,7 +15,7 @@ from ..diffs import version_diff
 from ..forms.review import ApproveForm, ReturnForm
 from ..issuing.tasks import approve_and_issue
 from ..lists.history import review_history
-from ..models import Assessment, Status
+from ..models import Assessment, Seal, Status
 from ..reports.context import render_report_body
 from ..services import workflow
 from ..wizard.steps import marked_not_stated
@@ -65,6 +65,10 @@ def _render_review(
             "no_prefix_message": None
             if assessment.owner_unit.report_prefix
             else workflow.NO_PREFIX_MESSAGE,
+            # Approving without a seal is allowed, but never without saying so: the signed
+            # report's 落款 would have no seal image.
+            "no_seal": can_review
+            and not Seal.objects.filter(unit=assessment.owner_unit_id).exists(),
             "own_submission": not can_review
             and assessment.author_id == request.user.pk
             and assessment.status == Status.SUBMITTED,

@@ -36,6 +36,7 @@ from ..models import (
     WorkingGroupMember,
 )
 from ..services import editing
+from .attachments import attachment_context
 from .steps import Step
 
 
@@ -102,20 +103,7 @@ class StandardStep(Step):
     def context(self, assessment, user):
         if self.attachment_section is None:
             return {}
-        activities = sorted(assessment.activities.all(), key=lambda a: (a.order, a.pk))
-        number = {a.pk: n for n, a in enumerate(activities, start=1)}
-        files = [
-            {"file": f, "activity_number": number.get(f.activity_id)}
-            for f in sorted(assessment.attachments.all(), key=lambda f: (f.uploaded_at, f.pk))
-            if f.section == self.attachment_section
-        ]
-        return {
-            "attachment_section": self.attachment_section,
-            # Evidence of consultation names the activity it documents.
-            "attachments_name_activity": self.attachment_section == AttachmentSection.ACTIVITY,
-            "attachments": files,
-            "attachment_activities": [(number[a.pk], a) for a in activities],
-        }
+        return attachment_context(assessment, self.attachment_section)
 
     def form_kwargs(self, assessment: Assessment, rows: Rows) -> dict:
         return {}

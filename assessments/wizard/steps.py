@@ -26,9 +26,10 @@ from ..forms.steps import (
     RiskNarrativeForm,
     RiskPointFormSet,
 )
-from ..models import Assessment, Mode, RiskLevel, RiskPoint, Side, Status
+from ..models import Assessment, AttachmentSection, Mode, RiskLevel, RiskPoint, Side, Status
 from ..reports.context import render_report_body
 from ..services import editing
+from .attachments import attachment_context
 
 Apply = Callable[[Assessment], None]
 
@@ -267,6 +268,12 @@ class RisksStep(Step):
             )
 
         return apply
+
+    def context(self, assessment, user):
+        # A simple assessment keeps its evidence here; a standard one on its record's steps.
+        if assessment.mode == Mode.STANDARD:
+            return {}
+        return attachment_context(assessment, AttachmentSection.MATERIAL)
 
 
 class ConclusionStep(Step):

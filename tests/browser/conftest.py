@@ -177,6 +177,13 @@ def press(page, name: str, *, exact: bool = True, nth: int = 0) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def add_row(page, name: str, *, nth: int = 0) -> None:
+    """Click an add-row button: rows.js clones the formset's empty row in the page, so there
+    is no request to wait for — only the new row's focus."""
+    page.get_by_role("button", name=name, exact=True).nth(nth).click()
+    page.wait_for_function("() => document.activeElement.closest('[data-row]') !== null")
+
+
 def outside_the_event_loop(function, *args, **kwargs):
     """Run `function` in a thread of its own and return its result.
 

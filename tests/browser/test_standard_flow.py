@@ -11,7 +11,7 @@ from assessments.demo import ensure_risk_scheme, load_demo_spec
 from assessments.models import Assessment, Role, Status
 from tests.factories import PASSWORD, make_unit, make_user
 
-from .conftest import login, press
+from .conftest import add_row, login, press
 
 EVIDENCE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_attachments"
 
@@ -80,7 +80,7 @@ def test_an_assessor_enters_a_standard_assessment_through_every_step(
 
     # 评估依据: two documents, the second added, then removed again
     fill_row(page, "basis", 0, record["basis_documents"][0])
-    press(page, "添加文件")
+    add_row(page, "添加文件")
     fill_row(page, "basis", 1, {"title": "一份多余的文件"})
     press(page, "保存")
     page.check("[name=basis-1-DELETE]")
@@ -104,7 +104,7 @@ def test_an_assessor_enters_a_standard_assessment_through_every_step(
     kinds = {"notice": "公示公告", "questionnaire": "问卷调查", "forum": "座谈会"}
     for index, activity in enumerate(record["activities"][:3]):
         if index:
-            press(page, "添加活动")
+            add_row(page, "添加活动")
         values = {
             "kind": kinds[activity["kind"]],
             "start_date": activity["start_date"],
@@ -151,7 +151,7 @@ def test_an_assessor_enters_a_standard_assessment_through_every_step(
     page.fill("[name=expert_opinion]", record["expert_review"]["opinion"])
     for index, expert in enumerate(record["experts"][:3]):
         if index:
-            press(page, "添加专家")
+            add_row(page, "添加专家")
         fill_row(page, "experts", index, expert)
     press(page, "保存并下一步")
     expect_step(page, "findings")
@@ -165,7 +165,7 @@ def test_an_assessor_enters_a_standard_assessment_through_every_step(
 
     # 风险点: one, resolved
     page.fill("[name=risk_narrative]", spec["risk_narrative"])
-    press(page, "添加风险点")
+    add_row(page, "添加风险点")
     point = spec["risk_points"][2]
     fill_row(
         page,

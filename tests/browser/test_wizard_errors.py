@@ -7,7 +7,7 @@ from assessments.demo import ensure_risk_scheme
 from assessments.models import Role
 from tests.factories import PASSWORD, make_assessment, make_unit, make_user
 
-from .conftest import login, press
+from .conftest import add_row, login, press
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_bad_input_on_each_step_is_explained_in_chinese_and_kept(page, screensho
     # 风险点及化解: a risk point without its likelihood.
     step(page, draft, "risks")
     page.fill("[name=risk_narrative]", "风险防范措施")
-    press(page, "添加风险点")
+    add_row(page, "添加风险点")
     page.fill("[name=risks-0-description]", "施工扰民")
     page.select_option("[name=risks-0-category]", label="生态环境")
     page.select_option("[name=risks-0-impact]", "2")

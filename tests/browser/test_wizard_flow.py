@@ -8,7 +8,7 @@ from assessments.models import Assessment, Dimension, Role, Status
 from tests.factories import PASSWORD, make_unit, make_user
 from tests.reference import missing_in_order, reference_paragraphs
 
-from .conftest import login, press
+from .conftest import add_row, login, press
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_an_assessor_enters_the_reference_report_over_two_sittings(
     # the evaluator's side.
     responsible = reference["contacts"]["responsible"]
     fill_contact(page, "responsible", 0, responsible[0])
-    press(page, "添加联系人")
+    add_row(page, "添加联系人")
     expect(page.locator("[name=responsible-1-name]")).to_be_visible()
     fill_contact(page, "responsible", 1, responsible[1])
     fill_contact(page, "evaluator", 0, reference["contacts"]["evaluator"][0])

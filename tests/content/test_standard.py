@@ -191,6 +191,9 @@ def test_the_preview_lists_what_is_still_required_with_links(client, assessor, s
     assert response.status_code == 200
     assert {i["slug"] for i in response.context["checklist"]} == {"consultation"}
     assert step_url(standard, "consultation") in response.text
+    # Nothing to confirm while something is missing: no submit form, a pointer to the list.
+    assert 'class="submit-form"' not in response.text
+    assert 'id="submit-blocked"' in response.text
 
 
 def test_a_new_standard_assessment_goes_on_to_its_contacts(client, assessor, unit, risk_scheme):

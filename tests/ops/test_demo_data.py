@@ -265,3 +265,22 @@ def test_the_demo_issues_one_report_under_each_shipped_outline(issued_demo):
     text = storage.read_report_bytes(qingshi.sha256)
     assert text.startswith(b"%PDF")
     assert qingshi.version.content["free_sections"]["public-opinion"].startswith("评估期间")
+
+
+def test_every_demo_unit_has_the_fictional_demo_seal_and_its_issued_reports_show_it(
+    issued_demo,
+):
+    from PIL import Image
+
+    from assessments.models import Seal, Unit
+
+    seals = Seal.objects.select_related("unit")
+    assert {s.unit.code for s in seals} == set(Unit.objects.values_list("code", flat=True))
+    image = Image.open(io.BytesIO(bytes(seals[0].image)))
+    assert image.format == "PNG" and seals[0].content_type == "image/png"
+    # Red ink on a transparent ground, as a seal image is uploaded.
+    assert image.getpixel((image.width // 2, 16))[:3] == (200, 30, 30)
+    assert image.getpixel((0, 0))[3] == 0
+    report = SignedReport.objects.filter(assessment__owner_unit__code="zhangdian-bdb").first()
+    pdf = storage.read_report_bytes(report.sha256)
+    assert pdf.count(b"/Subtype /Image") >= 2  # the QR code and the seal

@@ -76,9 +76,10 @@ def test_title_lines_are_balanced_and_keep_brackets_with_their_words():
     assert title_lines("周村区重大项目社会稳定风险评估报告") == [
         "周村区重大项目社会稳定风险评估报告"
     ]
+    # Balanced, but never inside a word: 14 + 14 would cut 综合改|造.
     assert title_lines(PROJECT_28 + "社会稳定风险评估报告") == [
-        PROJECT_28[:14],
-        PROJECT_28[14:],
+        "周村区城北片区老旧小区综合",
+        "改造及配套道路管网提升工程项目",
         "社会稳定风险评估报告",
     ]
     lines = title_lines("关于《周村区新型智慧城市顶层设计（二〇二六年修订版）》的评估意见汇总")

@@ -64,7 +64,7 @@ def test_the_issued_report_states_every_count_entered_and_nothing_else(summary, 
         "共收集各方意见8条，采纳6条",
         "群众满意率98%",
         "针对识别的3个风险点，制定防范化解措施2项",
-        "专家组评定风险等级为低",
+        "专家组评定风险等级为低风险",
         "会议决定：实施",
     ):
         assert entered in text, entered

@@ -178,3 +178,67 @@ def test_the_reviewer_finds_the_frozen_evidence_on_the_review_page(
     page = client.get(reverse("assessments:review", args=[standard.pk]))
 
     assert reverse("assessments:attachment_download", args=[standard.pk, sha]) in page.text
+
+
+@pytest.fixture
+def simple(assessor, unit, risk_scheme):
+    return complete_assessment(make_assessment(unit=unit, author=assessor))
+
+
+def test_a_simple_assessment_attaches_evidence_on_its_risk_step_and_lists_it_before_the_closing(
+    client, assessor, simple
+):
+    from assessments.reports.context import render_report_body
+
+    client.force_login(assessor)
+    step = reverse("assessments:step", args=[simple.pk, "risks"])
+    assert 'id="attachments"' in client.get(step).text
+
+    response = upload(client, simple, "征求意见公告.png", png_bytes(), section="material")
+
+    attachment = Attachment.objects.get(assessment=simple)
+    assert response.redirect_chain[-1][0] == step
+    assert "征求意见公告.png" in response.text and attachment.section == "material"
+    report = render_report_body(content.assessment_content(simple))
+    note = report.index("附件：1. 征求意见公告.png")
+    assert attachment.sha256 in report
+    assert note < report.index('class="report-closing"')
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("会议纪要.pdf", png_bytes(), "文件名与文件内容不符"),
+        ("脚本.html", b"<script>alert(1)</script>", "只能上传PDF、JPEG或PNG文件"),
+    ],
+)
+def test_simple_mode_evidence_is_sniffed_like_standard_evidence(
+    client, assessor, simple, name, data, message
+):
+    client.force_login(assessor)
+
+    response = upload(client, simple, name, data, section="material")
+
+    assert message in response.text
+    assert not Attachment.objects.exists()
+
+
+@override_settings(ZHOUCUN_ATTACHMENT_MAX_BYTES=100)
+def test_simple_mode_evidence_is_capped_in_size(client, assessor, simple):
+    client.force_login(assessor)
+
+    response = upload(client, simple, "大图.png", png_bytes() + b"\0" * 200, section="material")
+
+    assert "文件过大" in response.text
+    assert not Attachment.objects.exists()
+
+
+def test_simple_mode_evidence_names_are_normalised(client, assessor, simple):
+    client.force_login(assessor)
+
+    upload(client, simple, "../../etc/会议纪要.png", png_bytes(), section="material")
+    upload(client, simple, "会议\u202e纪要.png", png_bytes(), section="material")
+
+    # The path is dropped and the bidirectional override never reaches the stored name.
+    names = list(Attachment.objects.values_list("name", flat=True))
+    assert names and set(names) == {"会议纪要.png"}

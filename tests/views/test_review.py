@@ -148,3 +148,36 @@ def test_a_decision_without_the_version_read_is_refused(client, assessor, review
     complete_draft.refresh_from_db()
     assert complete_draft.status == Status.SUBMITTED
     assert "页面已过期" in response.text
+
+
+def test_the_approval_warns_when_the_unit_has_no_seal_and_not_once_it_has_one(
+    client, assessor, reviewer, complete_draft, unit
+):
+    from assessments.demo import demo_seal_png
+    from assessments.models import Seal
+
+    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
+    client.force_login(reviewer)
+    url = reverse("assessments:review", args=[complete_draft.pk])
+
+    without = client.get(url)
+    Seal.objects.create(unit=unit, image=demo_seal_png(), content_type="image/png")
+    with_seal = client.get(url)
+
+    assert 'id="no-seal"' in without.text and "尚未上传印章图片" in without.text
+    assert 'id="no-seal"' not in with_seal.text
+
+
+def test_the_unit_page_shows_a_missing_seal_as_a_warning(client, unit_admin, unit):
+    from assessments.demo import demo_seal_png
+    from assessments.models import Seal
+
+    client.force_login(unit_admin)
+    url = reverse("units:detail", args=[unit.pk])
+
+    without = client.get(url)
+    Seal.objects.create(unit=unit, image=demo_seal_png(), content_type="image/png")
+    with_seal = client.get(url)
+
+    assert "落款处将没有印章" in without.text
+    assert "落款处将没有印章" not in with_seal.text

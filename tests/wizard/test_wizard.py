@@ -545,3 +545,21 @@ def test_a_submit_after_someone_changed_the_previewed_content_is_refused(
     complete_draft.refresh_from_db()
     assert complete_draft.status == Status.DRAFT
     assert "请重新预览后再提交" in response.text
+
+
+def test_an_incomplete_submit_shows_the_checklist_with_links_not_one_long_sentence(
+    client_assessor, draft
+):
+    response = client_assessor.post(
+        reverse("assessments:submit", kwargs={"pk": draft.pk}),
+        {"lock_version": draft.lock_version},
+    )
+
+    assert response.status_code == 200
+    items = response.context["checklist"]
+    assert len(items) >= 2
+    for item in items:
+        link = reverse("assessments:step", kwargs={"pk": draft.pk, "step": item["slug"]})
+        assert f'<li><a href="{link}">{item["message"]}</a></li>' in response.text
+    assert "还需完成：" not in response.text  # not the run-on sentence of the refusal
+    assert "data-confirm" not in response.text
