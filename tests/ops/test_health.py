@@ -165,7 +165,9 @@ def test_database_down_is_503_naming_the_database_through_gunicorn():
         def answer():
             try:
                 return get_json(f"http://127.0.0.1:{port}/healthz")
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:
+                # Not serving yet: refused, reset, or a socket timeout while a loaded
+                # machine's worker still imports Django (URLError and TimeoutError alike).
                 return None
 
         status, body = wait_for(answer, 30, "gunicorn to answer")
