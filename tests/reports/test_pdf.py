@@ -435,7 +435,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_seal(demo, client):
 
     client.force_login(get_user_model().objects.get(username="admin"))
     unit = Unit.objects.get(code="zhoucun-bdb")
-    before = bytes(Seal.objects.get(unit=unit).image)  # the demo's fictional seal
+    demo_seal = bytes(Seal.objects.get(unit=unit).image)  # the demo units have a demo seal
     response = client.post(
         reverse("units:settings", args=[unit.pk]),
         {
@@ -445,7 +445,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_seal(demo, client):
     )
 
     assert "这不是 PNG 或 JPEG 图片" in response.text
-    assert bytes(Seal.objects.get(unit=unit).image) == before
+    assert bytes(Seal.objects.get(unit=unit).image) == demo_seal  # nothing replaced
 
 
 def test_without_a_trust_root_the_page_says_it_cannot_check_not_that_the_file_is_bad(
