@@ -62,7 +62,7 @@ def _risk_points(content: dict, names: dict[str, str]) -> str:
     return "\n".join(
         f"{n}. {p['description']}｜{choice_label(RiskCategory, p['category'])}｜"
         f"{p['likelihood']}×{p['impact']}｜"
-        f"{names.get(p['level_before'], p['level_before'])}→"
+        f"{names.get(p['level_before'], p['level_before']) or '—'}→"
         f"{names.get(p['level_after'], p['level_after'])}｜"
         f"{p['mitigation']}｜{p['responsible_party']}"
         for n, p in enumerate(content["risk_points"], start=1)

@@ -13,14 +13,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..common.text import choice_label as _choice
-from ..content import level_names
+from ..content import level_names, not_stated_items
 from ..models import (
     Adoption,
+    Assessment,
     AttachmentSection,
     Measure,
     OpinionSource,
     Recommendation,
     Resolution,
+    StandardRecord,
 )
 
 
@@ -41,6 +43,7 @@ def _lists(content: dict[str, Any]) -> list[tuple[str, list[str]]]:
             [
                 _join(
                     a["kind_name"],
+                    a["occasions"],
                     a["start_date"],
                     a["end_date"],
                     a["place"],
@@ -49,6 +52,7 @@ def _lists(content: dict[str, Any]) -> list[tuple[str, list[str]]]:
                     a["questionnaires_returned"],
                     a["questionnaires_in_favour"],
                     a["summary"],
+                    *(f"{name}=未载明" for name in a["not_stated"]),
                 )
                 for a in s["activities"]
             ],
@@ -68,7 +72,7 @@ def _lists(content: dict[str, Any]) -> list[tuple[str, list[str]]]:
         ),
         (
             _("Expert panel"),
-            [_join(e["name"], e["title"], e["organisation"]) for e in s["experts"]],
+            [_join(e["name"], e["title"], e["organisation"], e["opinion"]) for e in s["experts"]],
         ),
         (
             _("Emergency contacts"),
@@ -104,8 +108,33 @@ def _values(content: dict[str, Any]) -> list[tuple[str, str]]:
         (str(Measure(name).label), "" if value is None else str(value))
         for name, value in content["thresholds"].items()
     ]
+    facts = [
+        (str(Assessment._meta.get_field(name).verbose_name), "" if value is None else str(value))
+        for name, value in content["facts"].items()
+    ]
+    counts = [
+        (
+            str(StandardRecord._meta.get_field(name).verbose_name),
+            "" if s[name] is None else str(s[name]),
+        )
+        for name in (
+            "opinions_count",
+            "opinions_adopted_count",
+            "satisfaction_rate",
+            "expert_count",
+        )
+    ]
+    marks = "、".join(item["label"] for item in not_stated_items(content))
     return [
+        (str(Assessment._meta.get_field("matter_kind").verbose_name), content["matter_kind"]),
+        *facts,
         *thresholds,
+        (
+            _("Number of measures"),
+            "" if content["measures_count"] is None else str(content["measures_count"]),
+        ),
+        *counts,
+        (_("Marked not stated"), marks),
         (_("Reason for the lighter mode"), content["mode_reason"]),
         (_("Responsible leader"), s["responsible_leader"]),
         (_("Third-party assessor"), s["third_party"]),
