@@ -83,7 +83,12 @@ def when_ready(server) -> None:
 
 
 def post_fork(server, worker) -> None:
-    """A forked worker opens its own database connections (none should be inherited)."""
+    """A forked worker opens its own database connections (none should be inherited) and,
+    while it has one thread, starts the server that forks the /verify/ checks."""
     from django.db import connections
 
     connections.close_all()
+    if preload_app:
+        from assessments.reports.verify_bounds import start_forkserver
+
+        start_forkserver()

@@ -15,9 +15,10 @@ staff's login page take 17 s. So, in order, each cheaper than the next:
 3. `common.files.looks_like_pdf`: a PDF starts with ``%PDF-`` and ends with ``startxref … %%EOF``;
    anything else is refused before a parser sees it. `xref_offset_plausible`: that
    offset points at a cross-reference section, or the file is unreadable.
-4. `verify_in_child`: pyHanko runs in a forked child with a memory cap (RLIMIT_AS), at a
-   lower CPU priority, killed after ZHOUCUN_VERIFY_TIMEOUT_SECONDS. Forking a warm worker
-   costs milliseconds; starting a fresh interpreter with pyHanko costs ~0.9 s of CPU.
+4. `verify_in_child`: pyHanko runs in a child process with a memory cap (RLIMIT_AS), at a
+   lower CPU priority, killed after ZHOUCUN_VERIFY_TIMEOUT_SECONDS. The child is forked by
+   a forkserver that loaded Django and pyHanko once (`verify_server`), never by the threaded
+   web worker: forking costs milliseconds; a fresh interpreter with pyHanko ~0.9 s of CPU.
 """
 
 from __future__ import annotations
@@ -27,21 +28,19 @@ import datetime
 import fcntl
 import json
 import logging
+import multiprocessing
 import os
 import re
-import resource
-import select
-import signal
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 
 from ..common.files import PDF_TAIL_WINDOW
-from . import verify
+from . import verify, verify_server
 
 logger = logging.getLogger(__name__)
 
@@ -108,28 +107,63 @@ class CheckAborted(Exception):
         self.reason = reason  # "timeout", "memory" or "crashed"
 
 
-def verify_in_child(data: bytes, roots: list) -> verify.Verdict:
-    """`verify.verify_pdf(data, roots=roots)` in a forked child bounded in time and memory.
+# What the child runs, as "module:function": the child imports it (it is forked from the
+# forkserver, not from this process). Tests point it at stand-ins.
+CHECK = "assessments.reports.verify:verify_pdf"
+_context = None
 
-    Raises CheckAborted when the bounds are hit. The child gets `data` through the fork
-    (no copy is sent) and answers with a small JSON document on a pipe.
+
+def _forkserver():
+    """multiprocessing's forkserver context, started on first use with Django and pyHanko
+    loaded (`verify_server`): forking it costs milliseconds, as forking this worker did,
+    without forking a process that runs other threads."""
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["assessments.reports.verify_server"])
+        _context = context
+    return _context
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now (it imports Django and pyHanko: seconds), not on the first
+    upload. Called by each web worker right after it is forked, while it has one thread."""
+    # A child that does nothing: returns once the forkserver has imported what it preloads.
+    child = _forkserver().Process(target=verify_server.ready, daemon=True)
+    child.start()
+    child.join()
+
+
+def verify_in_child(data: bytes, roots: list | None) -> verify.Verdict:
+    """`verify.verify_pdf(data, roots=roots)` in a child process bounded in time and memory.
+
+    Raises CheckAborted when the bounds are hit. The child answers with a small JSON
+    document on a pipe.
     """
     timeout = settings.ZHOUCUN_VERIFY_TIMEOUT_SECONDS
     memory = settings.ZHOUCUN_VERIFY_MEMORY_MB * 2**20
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(data, roots, write_end, memory)
-    os.close(write_end)
+    context = _forkserver()
+    receive, send = context.Pipe(duplex=False)
+    roots_der = None if roots is None else [root.dump() for root in roots]
+    child = context.Process(
+        target=verify_server.serve_one,
+        args=(CHECK, data, roots_der, send, memory, translation.get_language()),
+        daemon=True,
+    )
+    child.start()
+    send.close()
     answer = None
     try:
-        answer = _read_until(read_end, time.monotonic() + timeout)
+        if receive.poll(timeout):
+            try:
+                answer = receive.recv_bytes()
+            except EOFError:  # died without a word: killed by the kernel or a crash in C
+                answer = b""
     finally:
-        os.close(read_end)
+        receive.close()
         if answer is None:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+            child.kill()
+        child.join()
     if answer is None:
         raise CheckAborted("timeout")
     if not answer:  # died without a word: killed by the kernel or a crash in C code
@@ -148,51 +182,3 @@ def verify_in_child(data: bytes, roots: list) -> verify.Verdict:
     if fields["signing_time"]:
         fields["signing_time"] = datetime.datetime.fromisoformat(fields["signing_time"])
     return verify.Verdict(**fields)
-
-
-def _read_until(fd: int, deadline: float) -> bytes | None:
-    """Everything the child writes, or None if it has not finished by the deadline."""
-    chunks = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        ready, _w, _x = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _child(data: bytes, roots: list, write_end: int, memory: int) -> None:
-    try:
-        _limit_memory(memory)
-        os.nice(10)  # staff pages come first when both cores are busy
-        try:
-            verdict = verify.verify_pdf(data, roots=roots)
-            fields = asdict(verdict)
-            if verdict.signing_time is not None:
-                fields["signing_time"] = verdict.signing_time.isoformat()
-            payload = {"outcome": "ok", "verdict": fields}
-        except MemoryError:
-            payload = {"outcome": "memory"}
-        except BaseException as exc:  # noqa: BLE001 — reported to the parent, by class name
-            payload = {"outcome": "error", "error": exc.__class__.__name__}
-        answer = json.dumps(payload).encode()
-        while answer:
-            answer = answer[os.write(write_end, answer) :]
-    finally:
-        os._exit(0)
-
-
-def _limit_memory(extra: int) -> None:
-    """Cap the address space at what the forked process already maps plus `extra`."""
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = mapped + extra
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
