@@ -8,26 +8,22 @@ PDF and the signed PDF walk the same headings, and an old version walks its own.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ..models import FREE, Outline, Unit, UnitOutline, heading_number
+from .locality import effective_for
 
 
 def effective_outline(unit: Unit | None, mode: str) -> Outline:
-    """The outline the unit's reports of this mode follow."""
-    if unit is not None:
-        lineage = unit.lineage()
-        chosen = {
-            choice.unit_id: choice.outline
-            for choice in UnitOutline.objects.filter(unit__in=lineage, mode=mode).select_related(
-                "outline"
-            )
-        }
-        for ancestor in lineage:
-            if ancestor.pk in chosen:
-                return chosen[ancestor.pk]
+    """The outline the unit's reports of this mode follow: the choice of the nearest unit up
+    the tree (the one walk of `content.locality`), else the mode's default outline."""
+    choices = UnitOutline.objects.filter(mode=mode).select_related("outline")
+    chosen = effective_for(unit, choices, key=attrgetter("mode")).get(mode)
+    if chosen is not None:
+        return chosen.outline
     return Outline.objects.get(mode=mode, default_for_mode=True)
 
 
