@@ -7,6 +7,7 @@ generated on first load and kept outside git (in var/), never written in the rep
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import secrets
@@ -14,6 +15,7 @@ import string
 from datetime import date
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,6 +62,15 @@ def ensure_risk_scheme() -> None:
     if not RiskLevel.objects.exists():
         call_command("loaddata", str(RISK_SCHEME_FILE), verbosity=0)
     ensure_standard_rules()
+    ensure_shipped_outlines()
+
+
+def ensure_shipped_outlines() -> None:
+    """The outlines the product ships (migration 0016, the one place they are written),
+    unless the database holds outlines already: a database emptied by `flush` has none."""
+    if not Outline.objects.exists():
+        shipped = importlib.import_module("assessments.migrations.0016_outlines")
+        shipped.ship_outlines(django_apps, None)
 
 
 def ensure_standard_rules() -> None:
