@@ -74,7 +74,8 @@ def test_bad_input_on_each_step_is_explained_in_chinese_and_kept(page, screensho
     expect(page.locator("[name=legality_text]")).to_have_value("合法性评估意见\u202e")
     screenshot(page, "errors-4-findings")
 
-    # 风险点及化解: a risk point without its likelihood.
+    # 风险点及化解: a risk point with its impact but not its likelihood (P×I is optional
+    # since issue 16, but given by halves it is refused).
     step(page, draft, "risks")
     page.fill("[name=risk_narrative]", "风险防范措施")
     add_row(page, "添加风险点")
@@ -82,7 +83,7 @@ def test_bad_input_on_each_step_is_explained_in_chinese_and_kept(page, screensho
     page.select_option("[name=risks-0-category]", label="生态环境")
     page.select_option("[name=risks-0-impact]", "2")
     save(page)
-    expect(error_for(page, "id_risks-0-likelihood")).to_contain_text("这个字段是必填项")
+    expect(error_for(page, "id_risks-0-likelihood")).to_contain_text("可能性和影响程度须同时填写")
     expect(page.locator("[name=risks-0-description]")).to_have_value("施工扰民")
     screenshot(page, "errors-5-risks")
     page.select_option("[name=risks-0-likelihood]", "2")
