@@ -50,3 +50,15 @@ def unit_outline_choose(
         f"{before.code if before else 'inherited'} → {outline.code if outline else 'inherited'}",
     )
     return True
+
+
+@transaction.atomic
+def unit_outlines_choose(*, actor, unit: Unit, choices: dict[str, Outline | None], request=None):
+    """Every mode's choice at once (the unit page's form): all are saved or none is.
+    Returns whether anything changed."""
+    changed = False
+    for mode, outline in choices.items():
+        changed |= unit_outline_choose(
+            actor=actor, unit=unit, mode=mode, outline=outline, request=request
+        )
+    return changed

@@ -30,16 +30,13 @@ def unit_outlines(request: HttpRequest, unit_id: int) -> HttpResponse:
         initial={mode: outline.pk for mode, outline in chosen.items()},
     )
     if request.method == "POST" and form.is_valid():
-        changed = False
         try:
-            for mode in Mode:
-                changed |= outlines.unit_outline_choose(
-                    actor=request.user,
-                    unit=unit,
-                    mode=mode,
-                    outline=form.cleaned_data[mode.value],
-                    request=request,
-                )
+            changed = outlines.unit_outlines_choose(
+                actor=request.user,
+                unit=unit,
+                choices={mode.value: form.cleaned_data[mode.value] for mode in Mode},
+                request=request,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
