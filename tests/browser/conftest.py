@@ -34,21 +34,28 @@ AXE = next(VENDOR.glob("axe-core-*/axe.min.js"))
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Runs axe in every page the browser shows: after each load and after each htmx swap
 # (boosted forms replace the body without a load). Results go back through a binding.
+# axe refuses a second run while one is going, so every run (the test's last one too)
+# waits in one queue for the one before it.
 AXE_RUNNER = """
 (() => {
   const tags = AXE_TAGS;
+  let last = Promise.resolve();
+  window.__axeRunQueued = () => {
+    const run = last.then(() => window.axe.run(document, {runOnly: {type: "tag", values: tags}}))
+      .then((result) => result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
+      })));
+    last = run.catch(() => null);
+    return run;
+  };
   let queued = false;
   function check() {
     if (queued) { return; }
     queued = true;
     setTimeout(() => {
       queued = false;
-      window.axe.run(document, {runOnly: {type: "tag", values: tags}}).then((result) => {
-        window.__axeReport(location.href, result.violations.map((v) => ({
-          id: v.id, impact: v.impact, help: v.help,
-          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
-        })));
-      });
+      window.__axeRunQueued().then((found) => window.__axeReport(location.href, found));
     }, 0);
   }
   window.addEventListener("load", check);
@@ -112,12 +119,7 @@ def page(browser, live_server):
     )
     yield page
     # The page the test ended on is checked too, whatever state it was left in.
-    final = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})))",
-        AXE_TAGS,
-    )
+    final = page.evaluate("() => window.__axeRunQueued()")
     checked.setdefault(page.url, []).extend(final)
     context.close()
     assert violations == [], violations
