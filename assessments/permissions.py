@@ -49,6 +49,12 @@ def can_create(user) -> bool:
     return bool(creatable_unit_ids(user))
 
 
+def can_see_dashboard(user) -> bool:
+    """The dashboard counts what the user may see: anyone who works on or oversees a unit."""
+    access = access_of(user)
+    return bool(access.working_units or access.overseen)
+
+
 def can_edit(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.ASSESSOR) and assessment.is_editable
 

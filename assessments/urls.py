@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessments/export.xlsx", lists.assessment_export_xlsx, name="export_xlsx"),
     path("assessments/new/", editing.assessment_new, name="new"),
     path("review/", lists.review_queue, name="review_queue"),
+    path("dashboard/", lists.dashboard, name="dashboard"),
     path("assessments/<int:pk>/", editing.assessment_detail, name="detail"),
     path("assessments/<int:pk>/edit/", editing.assessment_resume, name="resume"),
     path("assessments/<int:pk>/steps/<slug:step>/", editing.assessment_step, name="step"),

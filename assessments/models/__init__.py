@@ -8,7 +8,7 @@
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
-  `ops`: worker heartbeats.
+  `ops`: worker heartbeats; `tally`: the counts the dashboard reads, kept by triggers.
 
 Statuses change only in `assessments.services.workflow`; the field is not editable anywhere
 else. The append-only tables (Version, ReviewEvent, AuditEvent, SignedReport) are guarded by
@@ -41,6 +41,7 @@ from .assessment import (
     Side,
     Status,
     Verdict,
+    visibility,
 )
 from .audit import AuditAction, AuditEvent
 from .evidence import Attachment, AttachmentSection, attachment_storage
@@ -84,12 +85,14 @@ from .standard import (
     StandardRecord,
     WorkingGroupMember,
 )
+from .tally import NO_LEVEL, AssessmentTally, rebuild_tallies
 
 __all__ = [
     "EDITABLE_STATUSES",
     "FREE",
     "NATIONAL_NUMBERING",
     "NO_ACCESS",
+    "NO_LEVEL",
     "REPORT_DATE_SORT",
     "REPORT_PREFIX_VALIDATORS",
     "SCORE_VALIDATORS",
@@ -101,6 +104,7 @@ __all__ = [
     "Adoption",
     "Assessment",
     "AssessmentQuerySet",
+    "AssessmentTally",
     "Attachment",
     "AttachmentSection",
     "AuditAction",
@@ -159,5 +163,7 @@ __all__ = [
     "heading_number",
     "length_limit",
     "outline_problems",
+    "rebuild_tallies",
+    "visibility",
     "visible_unit_ids",
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .access import access_of
+from .access import Access, access_of
 from .fields import SCORE_VALIDATORS, bounded_text, length_limit
 from .org import Unit
 from .scheme import EnvironmentalCategory, Recommendation, RiskLevel
@@ -51,17 +51,23 @@ class MatterKind(models.TextChoices):
 REPORT_DATE_SORT = Coalesce(F("report_date"), Value(datetime.date(1, 1, 1)))
 
 
+def visibility(access: Access, unit: str = "owner_unit_id", status: str = "status") -> Q:
+    """What one person may see, on any table keyed by unit and status (the assessments,
+    their tallies): everything of the units where they work, issued reports of the units
+    they oversee. By the ids of their units, no join through members."""
+    condition = Q(pk__in=[])
+    if access.working_units:
+        condition |= Q(**{f"{unit}__in": sorted(access.working_units)})
+    if access.overseen:
+        condition |= Q(**{f"{unit}__in": sorted(access.overseen), status: Status.ISSUED})
+    return condition
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssessmentQuerySet:
         """What the user may see, by the ids of their units (no join through members):
         everything of the units where they work, issued reports of the units they oversee."""
-        access = access_of(user)
-        condition = Q(pk__in=[])
-        if access.working_units:
-            condition |= Q(owner_unit_id__in=sorted(access.working_units))
-        if access.overseen:
-            condition |= Q(owner_unit_id__in=sorted(access.overseen), status=Status.ISSUED)
-        return self.filter(condition)
+        return self.filter(visibility(access_of(user)))
 
 
 class Assessment(models.Model):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .. import permissions
 from ..forms.lists import AssessmentFilterForm
+from ..lists import dashboard as figures
 from ..lists import exports, queries
 from ..lists.pagination import keyset_page
 from ..models import AuditAction, Unit
@@ -114,6 +115,26 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         before=before,
     )
     return render(request, "assessments/review_queue.html", {"queue": page, "query": query})
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_see_dashboard(request.user):
+        raise deny(request, None, "dashboard")
+    shown = figures.dashboard(request.user)
+    charts = [
+        {
+            "series": series,
+            "data_id": f"chart-{series.key}-data",
+            "data": {
+                "kind": "line" if series.key == "month" else "bar",
+                "labels": [str(label) for label, _count in series.rows],
+                "counts": [count for _label, count in series.rows],
+            },
+        }
+        for series in shown.series
+    ]
+    return render(request, "assessments/dashboard.html", {"total": shown.total, "charts": charts})
 
 
 def _export(request: HttpRequest, kind: str) -> StreamingHttpResponse:

@@ -7,6 +7,7 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {
+        "nav_can_see_dashboard": permissions.can_see_dashboard(user),
         "nav_can_review": permissions.can_see_review_queue(user),
         "nav_can_manage_units": bool(permissions.administered_unit_ids(user)),
         "nav_can_admin": permissions.can_use_admin(user),

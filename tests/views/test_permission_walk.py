@@ -440,6 +440,11 @@ GLOBAL_ROUTES = [
     ("assessments:export_xlsx", "get", lambda p: True),
     ("assessments:new", "get", _any_role(Role.ASSESSOR)),
     ("assessments:review_queue", "get", _any_role(Role.REVIEWER)),
+    (
+        "assessments:dashboard",
+        "get",
+        _any_role(Role.ASSESSOR, Role.REVIEWER, Role.CLERK, Role.OVERSIGHT),
+    ),
     ("units:list", "get", lambda p: p == "superuser" or _any_role(Role.UNIT_ADMIN)(p)),
     ("password_change", "get", lambda p: True),
 ]

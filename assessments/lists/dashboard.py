@@ -1,0 +1,96 @@
+"""The dashboard's figures: how many assessments the user may see, by status, level, mode,
+unit and month — read from the trigger-kept tallies (`models.tally`), a few hundred rows
+whatever the number of assessments, with the same visibility as the lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import NO_LEVEL, AssessmentTally, Mode, RiskLevel, Status, Unit, visibility
+from ..models.access import access_of
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Series:
+    """One chart and its table: (label, count) pairs in the order shown."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _label, count in self.rows)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    total: int
+    series: list[Series]
+
+
+def _months(today: datetime.date) -> list[datetime.date]:
+    """The first days of the last MONTHS months, oldest first, this month last."""
+    first = today.replace(day=1)
+    months = []
+    for _step in range(MONTHS):
+        months.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def dashboard(user) -> Dashboard:
+    """Two queries: the visible tallies, and the names of their units and levels."""
+    tallies = list(
+        AssessmentTally.objects.filter(visibility(access_of(user), unit="unit_id"), count__gt=0)
+        .values_list("unit_id", "month", "status", "mode", "level_id", "count")
+        .order_by()
+    )
+    by = {key: Counter() for key in ("status", "level", "mode", "unit", "month")}
+    for unit_id, month, status, mode, level_id, count in tallies:
+        by["status"][status] += count
+        by["level"][level_id] += count
+        by["mode"][mode] += count
+        by["unit"][unit_id] += count
+        by["month"][month] += count
+    levels = {level.pk: level for level in RiskLevel.objects.all()}
+    units = dict(Unit.objects.filter(pk__in=list(by["unit"])).values_list("pk", "name"))
+    series = [
+        Series(
+            "status",
+            _("By status"),
+            [(label, by["status"][value]) for value, label in Status.choices],
+        ),
+        Series(
+            "level",
+            _("By risk level"),
+            [(level.display_name, by["level"][pk]) for pk, level in levels.items()]
+            + [(_("Not yet determined"), by["level"][NO_LEVEL])],
+        ),
+        Series("mode", _("By mode"), [(label, by["mode"][value]) for value, label in Mode.choices]),
+        Series(
+            "unit",
+            _("By unit"),
+            sorted(
+                ((units.get(pk, str(pk)), count) for pk, count in by["unit"].items()),
+                key=lambda row: (-row[1], row[0]),
+            ),
+        ),
+        Series(
+            "month",
+            _("Started per month"),
+            [
+                (month.strftime("%Y-%m"), by["month"][month])
+                for month in _months(timezone.localdate())
+            ],
+        ),
+    ]
+    return Dashboard(total=sum(by["status"].values()), series=series)

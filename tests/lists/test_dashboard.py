@@ -1,0 +1,133 @@
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.lists.dashboard import dashboard
+from assessments.models import (
+    NO_LEVEL,
+    Assessment,
+    AssessmentTally,
+    Mode,
+    RiskLevel,
+    Role,
+    Status,
+    rebuild_tallies,
+)
+from tests.factories import make_assessment, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def tallies() -> dict[tuple, int]:
+    return {
+        (t.unit_id, t.month, t.status, t.mode, t.level_id): t.count
+        for t in AssessmentTally.objects.filter(count__gt=0)
+    }
+
+
+def figures(user) -> dict[str, dict[str, int]]:
+    return {series.key: dict(series.rows) for series in dashboard(user).series}
+
+
+def test_the_triggers_count_creation_every_key_change_and_deletion(
+    unit, other_unit, assessor, risk_scheme
+):
+    first = make_assessment(unit=unit, author=assessor)
+    make_assessment(unit=unit, author=assessor)
+    month = timezone.localdate().replace(day=1)
+    assert tallies() == {(unit.pk, month, "draft", "simple", NO_LEVEL): 2}
+
+    high = RiskLevel.objects.get(code="high")
+    Assessment.objects.filter(pk=first.pk).update(status=Status.SUBMITTED, risk_level=high)
+    assert tallies() == {
+        (unit.pk, month, "draft", "simple", NO_LEVEL): 1,
+        (unit.pk, month, "submitted", "simple", high.pk): 1,
+    }
+    # A content change leaves the counts alone; a move of unit or month moves the count.
+    Assessment.objects.filter(pk=first.pk).update(project_name="改名")
+    earlier = timezone.now() - datetime.timedelta(days=62)
+    Assessment.objects.filter(pk=first.pk).update(owner_unit=other_unit, created_at=earlier)
+    earlier_month = timezone.localtime(earlier).date().replace(day=1)
+    assert tallies() == {
+        (unit.pk, month, "draft", "simple", NO_LEVEL): 1,
+        (other_unit.pk, earlier_month, "submitted", "simple", high.pk): 1,
+    }
+    counted = tallies()
+    rebuild_tallies()
+    assert tallies() == counted
+    Assessment.objects.filter(pk=first.pk).delete()
+    assert tallies() == {(unit.pk, month, "draft", "simple", NO_LEVEL): 1}
+
+
+def test_the_month_is_the_local_one(unit, assessor):
+    # 2026-10-31 20:00 UTC is 1 November 04:00 in Beijing: counted in November.
+    late = datetime.datetime(2026, 10, 31, 20, 0, tzinfo=datetime.UTC)
+    made = make_assessment(unit=unit, author=assessor)
+    Assessment.objects.filter(pk=made.pk).update(created_at=late)
+    assert {key[1] for key in tallies()} == {datetime.date(2026, 11, 1)}
+    rebuild_tallies()
+    assert {key[1] for key in tallies()} == {datetime.date(2026, 11, 1)}
+
+
+def test_the_dashboard_counts_what_the_user_may_see(risk_scheme):
+    city = make_unit("淄博市委政法委")
+    county = make_unit("周村区大数据局", parent=city)
+    elsewhere = make_unit("张店区大数据局")
+    author = make_user("writer", roles=[Role.ASSESSOR], units=[county])
+    stranger = make_user("stranger", roles=[Role.ASSESSOR], units=[elsewhere])
+    overseer = make_user("overseer", roles=[Role.OVERSIGHT], units=[city])
+    for _n in range(3):
+        make_assessment(unit=county, author=author, mode="standard")
+    issued = make_assessment(unit=county, author=author)
+    Assessment.objects.filter(pk=issued.pk).update(status=Status.ISSUED)
+    make_assessment(unit=elsewhere, author=stranger)
+
+    mine = figures(author)
+    assert mine["status"][str(Status.DRAFT.label)] == 3
+    assert mine["status"][str(Status.ISSUED.label)] == 1
+    assert mine["mode"] == {str(Mode.SIMPLE.label): 1, str(Mode.STANDARD.label): 3}
+    assert mine["unit"] == {"周村区大数据局": 4}
+    assert dashboard(author).total == 4
+    # Oversight sees the issued reports below it, no drafts; nobody sees another unit's.
+    assert figures(overseer)["unit"] == {"周村区大数据局": 1}
+    assert dashboard(overseer).total == 1
+    assert figures(stranger)["unit"] == {"张店区大数据局": 1}
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert figures(author)["month"][this_month] == 4
+    assert len(figures(author)["month"]) == 12
+
+
+def test_the_page_shows_each_chart_with_its_table_in_a_fixed_number_of_queries(
+    client, unit, assessor, risk_scheme
+):
+    for _n in range(5):
+        make_assessment(unit=unit, author=assessor)
+    client.force_login(assessor)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(reverse("assessments:dashboard"))
+    assert response.status_code == 200
+    for _n in range(20):
+        make_assessment(unit=make_unit(), author=assessor)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("assessments:dashboard"))
+    assert len(many) == len(few)
+    page = response.content.decode()
+    data = json.loads(
+        page.split('id="chart-status-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert data["counts"][data["labels"].index(str(Status.DRAFT.label))] == 5
+    assert "echarts.common.min.js" in page
+    assert page.count('class="table table-sm mb-0"') == 5
+
+
+def test_someone_without_a_unit_is_refused(client, db):
+    nobody = make_user("nobody")
+    client.force_login(nobody)
+    assert client.get(reverse("assessments:dashboard")).status_code == 403
+    client.logout()
+    assert client.get(reverse("assessments:dashboard")).status_code == 302
