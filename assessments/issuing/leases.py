@@ -12,7 +12,8 @@ it RUNNING for ever. So `manage.py worker`:
 3. removes the lease when the task finishes (`release`);
 4. runs the watchdog at every heartbeat (`requeue_expired`; also `manage.py
    requeue_expired`): a RUNNING task whose lease expired goes back to READY, or, once it has
-   been claimed ZHOUCUN_TASK_MAX_CLAIMS times, to FAILED.
+   been claimed ZHOUCUN_TASK_MAX_CLAIMS times, to FAILED. At its first beat it also takes
+   back running tasks that have no lease at all (claimed before leases existed).
 
 The watchdog locks the expired tasks' rows (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's
 exclusive transaction locks the whole file) and changes only rows still RUNNING, in the
@@ -84,28 +85,40 @@ def release(task_id) -> None:
     TaskLease.objects.filter(task_id=task_id).delete()
 
 
-def expired(now=None):
-    """Running tasks whose lease expired, or (claimed by a worker without leases, before
-    they existed) that have none and started longer than a lease ago."""
+def expired(now=None, *, unleased: bool = True):
+    """Running tasks whose lease expired; with `unleased`, also those without a lease that
+    started longer than a lease ago (claimed by a worker without leases: django-tasks-db's
+    own `db_worker`, or a worker from before leases)."""
     now = now or timezone.now()
-    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).filter(
-        Q(lease__expires_at__lt=now) | Q(lease__isnull=True, started_at__lt=now - lease_length())
-    )
+    stale = Q(lease__expires_at__lt=now)
+    if unleased:
+        stale |= Q(lease__isnull=True, started_at__lt=now - lease_length())
+    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).filter(stale)
 
 
-def requeue_expired(now=None) -> tuple[int, int]:
+def requeue_expired(now=None, *, unleased: bool = True) -> tuple[int, int]:
     """The watchdog: put tasks whose lease expired back in the queue, exactly once.
 
     Returns (re-queued, given up). A task claimed ZHOUCUN_TASK_MAX_CLAIMS times already
     killed that many workers (a report too big for the memory, say): it is marked failed,
-    and for issuing the failure is recorded, so its page offers the retry button."""
+    and for issuing the failure is recorded, so its page offers the retry button.
+
+    Looking for tasks without a lease reads every running task's row (the task table has
+    no index on its status); the workers do it once when they start, and at every beat
+    only look at the small lease table (`unleased=False`)."""
     now = now or timezone.now()
-    if not expired(now).exists():
+    if unleased:
+        found = expired(now).exists()
+    else:
+        found = TaskLease.objects.filter(
+            expires_at__lt=now, task__status=TaskResultStatus.RUNNING
+        ).exists()
+    if not found:
         return 0, 0  # the usual case, read without taking a lock (on SQLite, the file's)
     max_claims = settings.ZHOUCUN_TASK_MAX_CLAIMS
     with exclusive_transaction(DBTaskResult.objects.db):
         rows = list(
-            expired(now)
+            expired(now, unleased=unleased)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by()
             .values_list("id", "worker_ids", "task_path", "args_kwargs")

@@ -68,14 +68,15 @@ HIT_SQL = (
 
 
 class RateCountManager(models.Manager["RateCount"]):
-    def hit(self, key: str) -> int:
+    def hit(self, key: str, minute: int | None = None) -> int:
         """Count one more for the key in this minute and say how many the minute holds.
 
         One statement, atomic on PostgreSQL and SQLite (3.35+) alike: the row is created or
         its count raised under the row's lock, and the count it now holds comes back, so
         concurrent requests in any number of processes each see a count of their own. The
         first count of a minute also removes the rows of minutes before the last one."""
-        minute = int(time.time() // 60)
+        if minute is None:
+            minute = int(time.time() // 60)
         using = router.db_for_write(self.model)
         with connections[using].cursor() as cursor:
             cursor.execute(HIT_SQL, [key[:100], minute])

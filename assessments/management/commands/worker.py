@@ -56,6 +56,7 @@ class Heartbeat(threading.Thread):
         self.stopped = threading.Event()
         self.task_started_at = None
         self.tasks_done = 0
+        self.swept = False
         self.hostname = socket.gethostname()[:255]
         self.started_at = timezone.now()
 
@@ -84,7 +85,9 @@ class Heartbeat(threading.Thread):
         held = leases.renew(self.worker_id)
         if self.task_started_at is not None and not held:
             logger.warning("Worker %s runs a task it no longer holds the lease of", self.worker_id)
-        leases.requeue_expired()
+        # Tasks without a lease (from before leases) are looked for at the first beat only.
+        leases.requeue_expired(unleased=not self.swept)
+        self.swept = True
 
     def run(self) -> None:
         try:
