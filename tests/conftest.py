@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
+from assessments.reports import verify_bounds
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 
@@ -23,6 +24,14 @@ def test_pki(tmp_path_factory):
         ZHOUCUN_TRUST_ROOTS=str(root),
     ):
         yield {"root": root, "p12": p12, "password": password}
+
+
+@pytest.fixture(autouse=True)
+def forget_upload_refusals():
+    """The /verify/ limit remembers the addresses it refused in this process for the rest of
+    the minute; each test starts afresh, as its database rows do."""
+    yield
+    verify_bounds.forget_refusals()
 
 
 @pytest.fixture

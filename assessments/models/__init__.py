@@ -8,7 +8,8 @@
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
-  `ops`: worker heartbeats; `tally`: the counts the dashboard reads, kept by triggers.
+  `ops`: worker heartbeats, task leases, rate counters; `tally`: the counts the dashboard
+  reads, kept by triggers.
 
 Statuses change only in `assessments.services.workflow`; the field is not editable anywhere
 else. The append-only tables (Version, ReviewEvent, AuditEvent, SignedReport) are guarded by
@@ -49,7 +50,7 @@ from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
 from .locality import LocalityRule
-from .ops import WorkerHeartbeat
+from .ops import RateCount, TaskLease, WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .outline import (
     FREE,
@@ -132,6 +133,7 @@ __all__ = [
     "Outline",
     "OutlineHeading",
     "Profile",
+    "RateCount",
     "Recommendation",
     "ReportCounter",
     "ReportNumber",
@@ -148,6 +150,7 @@ __all__ = [
     "SignedReport",
     "StandardRecord",
     "Status",
+    "TaskLease",
     "Unit",
     "UnitOutline",
     "Verdict",

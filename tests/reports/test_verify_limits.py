@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -17,7 +16,6 @@ MB = 2**20
 @pytest.fixture(autouse=True)
 def own_slots(settings, tmp_path):
     settings.ZHOUCUN_VERIFY_SLOTS_DIR = str(tmp_path / "slots")
-    caches["ratelimit"].clear()
 
 
 def upload(client, data: bytes, **extra):

@@ -260,6 +260,18 @@ ZHOUCUN_ISSUE_RETRY_DELAYS = _seconds_list("ZHOUCUN_ISSUE_RETRY_DELAYS", ["5", "
 ZHOUCUN_WORKER_HEARTBEAT_SECONDS = env_int("ZHOUCUN_WORKER_HEARTBEAT_SECONDS", 5)
 ZHOUCUN_WORKER_SILENT_SECONDS = env_int("ZHOUCUN_WORKER_SILENT_SECONDS", 60)
 ZHOUCUN_QUEUE_MAX_WAIT_SECONDS = env_int("ZHOUCUN_QUEUE_MAX_WAIT_SECONDS", 300)
+# A running task holds a lease of ZHOUCUN_TASK_LEASE_SECONDS, renewed by its worker's
+# heartbeat; a task whose lease expired (its worker was killed) is queued again by the other
+# workers' watchdog, at most ZHOUCUN_TASK_MAX_CLAIMS times in all, then marked failed.
+ZHOUCUN_TASK_LEASE_SECONDS = env_int("ZHOUCUN_TASK_LEASE_SECONDS", 60)
+ZHOUCUN_TASK_MAX_CLAIMS = env_int("ZHOUCUN_TASK_MAX_CLAIMS", 3)
+if ZHOUCUN_TASK_LEASE_SECONDS < 2 * ZHOUCUN_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "ZHOUCUN_TASK_LEASE_SECONDS must be at least twice ZHOUCUN_WORKER_HEARTBEAT_SECONDS: "
+        "a lease renewed at every heartbeat must not expire between two of them."
+    )
+if ZHOUCUN_TASK_MAX_CLAIMS < 1:
+    raise ImproperlyConfigured("ZHOUCUN_TASK_MAX_CLAIMS must be at least 1.")
 # A load balancer probes /healthz over plain HTTP: never redirect it to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -282,18 +294,9 @@ ZHOUCUN_VERIFY_RATE_PER_MINUTE = env_int("ZHOUCUN_VERIFY_RATE_PER_MINUTE", 10)
 ZHOUCUN_VERIFY_SLOTS_DIR = env_str("ZHOUCUN_VERIFY_SLOTS_DIR", str(VAR_DIR / "verify-slots"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# The per-address upload counter must be shared by all worker processes of a machine, so it
-# lives in files under var/ rather than in each process's memory. Several machines count
-# separately (each allows the rate), unless ZHOUCUN_RATELIMIT_CACHE names a shared cache.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env_str("ZHOUCUN_RATELIMIT_CACHE_DIR", str(VAR_DIR / "ratelimit")),
-        "TIMEOUT": 120,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-}
+# The per-address upload counter is a row in the database (RateCount), so every process on
+# every machine counts against the same limit.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 FILE_UPLOAD_MAX_MEMORY_SIZE = ZHOUCUN_VERIFY_UPLOAD_MAX_BYTES + 1
 
 # Refusals (403, 400) are logged in one line, never a traceback; only 500s carry one

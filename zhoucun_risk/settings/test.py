@@ -16,10 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "reports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"},
-}
 # The suite uploads many files from one address; tests/test_verify_limits.py sets its own.
 ZHOUCUN_VERIFY_RATE_PER_MINUTE = 10_000
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]

@@ -2,9 +2,11 @@
 
 This is django-tasks-db's `db_worker` (same options, see `--help`) plus a heartbeat: a row
 in WorkerHeartbeat refreshed every ZHOUCUN_WORKER_HEARTBEAT_SECONDS by a thread, which
-/healthz reads to tell a silent worker from an idle one. Run one per CPU core on as many
-machines as you like, all with the same DATABASE_URL: each task is claimed by exactly one
-worker (a row lock with SKIP LOCKED on PostgreSQL).
+/healthz reads to tell a silent worker from an idle one. The same thread renews the lease on
+the task being run and, as the watchdog, queues again the tasks of workers that died
+(`assessments.issuing.leases`). Run one per CPU core on as many machines as you like, all
+with the same DATABASE_URL: each task is claimed by exactly one worker (a row lock with
+SKIP LOCKED on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from django.db.models.signals import post_save
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
+from assessments.issuing import leases
 from assessments.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -41,7 +46,8 @@ def resident_kib() -> int | None:
 
 
 class Heartbeat(threading.Thread):
-    """Refreshes this worker's WorkerHeartbeat row until stopped."""
+    """Refreshes this worker's WorkerHeartbeat row and its task's lease until stopped, and
+    runs the watchdog at each beat."""
 
     def __init__(self, worker_id: str, interval: float):
         super().__init__(name="worker-heartbeat", daemon=True)
@@ -50,6 +56,7 @@ class Heartbeat(threading.Thread):
         self.stopped = threading.Event()
         self.task_started_at = None
         self.tasks_done = 0
+        self.swept = False
         self.hostname = socket.gethostname()[:255]
         self.started_at = timezone.now()
 
@@ -57,9 +64,10 @@ class Heartbeat(threading.Thread):
     def on_task_started(self, **kwargs) -> None:
         self.task_started_at = timezone.now()
 
-    def on_task_finished(self, **kwargs) -> None:
+    def on_task_finished(self, *, task_result, **kwargs) -> None:
         self.task_started_at = None
         self.tasks_done += 1
+        leases.release(task_result.id)
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
@@ -74,6 +82,12 @@ class Heartbeat(threading.Thread):
                 "rss_kib": resident_kib(),
             },
         )
+        held = leases.renew(self.worker_id)
+        if self.task_started_at is not None and not held:
+            logger.warning("Worker %s runs a task it no longer holds the lease of", self.worker_id)
+        # Tasks without a lease (from before leases) are looked for at the first beat only.
+        leases.requeue_expired(unleased=not self.swept)
+        self.swept = True
 
     def run(self) -> None:
         try:
@@ -115,6 +129,8 @@ class Command(db_worker.Command):
         heartbeat = Heartbeat(options["worker_id"], settings.ZHOUCUN_WORKER_HEARTBEAT_SECONDS)
         task_started.connect(heartbeat.on_task_started, weak=False)
         task_finished.connect(heartbeat.on_task_finished, weak=False)
+        take_lease = leases.take_on_claim(options["worker_id"])
+        post_save.connect(take_lease, sender=DBTaskResult, weak=False)
         heartbeat.start()
         try:
             return super().handle(*args, **options)
@@ -124,3 +140,4 @@ class Command(db_worker.Command):
             heartbeat.stop()
             task_started.disconnect(heartbeat.on_task_started)
             task_finished.disconnect(heartbeat.on_task_finished)
+            post_save.disconnect(take_lease, sender=DBTaskResult)
