@@ -53,6 +53,12 @@ def can_edit(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.ASSESSOR) and assessment.is_editable
 
 
+def can_copy(user, assessment: Assessment) -> bool:
+    """Start a new draft from this one: who may create assessments in its unit, whatever
+    its status (the copy belongs to the same unit)."""
+    return assessment.owner_unit_id in creatable_unit_ids(user)
+
+
 def can_submit(user, assessment: Assessment) -> bool:
     return can_edit(user, assessment) and assessment.author_id == user.pk
 

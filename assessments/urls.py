@@ -13,6 +13,7 @@ urlpatterns = [
     path("review/", lists.review_queue, name="review_queue"),
     path("assessments/<int:pk>/", editing.assessment_detail, name="detail"),
     path("assessments/<int:pk>/edit/", editing.assessment_resume, name="resume"),
+    path("assessments/<int:pk>/copy/", editing.assessment_copy, name="copy"),
     path("assessments/<int:pk>/steps/<slug:step>/", editing.assessment_step, name="step"),
     path("assessments/<int:pk>/submit/", editing.assessment_submit, name="submit"),
     path("assessments/<int:pk>/review/", review.assessment_review, name="review"),

@@ -23,7 +23,7 @@ from ..lists.history import review_history
 from ..models import Assessment, AuditAction, Role, Status, Unit
 from ..reports.context import live_outline, preview_html
 from ..reports.render import ReportRenderError, render_pdf
-from ..services import editing, workflow
+from ..services import copying, editing, workflow
 from ..services.audit import audit_record
 from ..wizard import flow
 from ..wizard.steps import Step, checklist, wizard_queryset
@@ -74,6 +74,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report_html": preview_html(assessment),
             "can_edit": permissions.can_edit(request.user, assessment),
             "can_submit": permissions.can_submit(request.user, assessment),
+            "can_copy": permissions.can_copy(request.user, assessment),
             "can_draft_pdf": assessment.status != Status.ISSUED,
             "resume_step": flow.resume_step(assessment),
             "can_open_review": permissions.can_open_review(request.user, assessment),
@@ -82,6 +83,25 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **review_history(assessment),
         },
     )
+
+
+@require_POST
+def assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft holding this assessment's content (not its history, nor its evidence
+    files); the user goes on in the new draft's wizard."""
+    source = get_assessment_or_404(request, pk)
+    if not permissions.can_copy(request.user, source):
+        raise deny(request, source, "copy")
+    copy = copying.assessment_copy(source=source, author=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "A new draft was created from “%(project)s”. Its report date is empty and its "
+            "evidence files were not copied: upload them again where needed."
+        )
+        % {"project": source.project_name},
+    )
+    return redirect("assessments:step", pk=copy.pk, step="project")
 
 
 @require_GET
