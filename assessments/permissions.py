@@ -107,6 +107,23 @@ def can_retry_issue(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.REVIEWER)
 
 
+# --- after the decision: tracking and post-evaluation ----------------------------------
+
+
+def can_see_tracking(user, assessment: Assessment) -> bool:
+    """Tracking records and post-evaluations of an issued assessment: read by who works on
+    the unit's assessments and by the oversight of the units above it."""
+    return assessment.status == Status.ISSUED and (
+        works_on(user, assessment) or oversees(user, assessment)
+    )
+
+
+def can_record_tracking(user, assessment: Assessment) -> bool:
+    """Add and edit them: the staff of the owning unit (the units above only read). Whether
+    the assessment is issued yet is asked separately, so a refusal can say why."""
+    return works_on(user, assessment)
+
+
 # --- units and people --------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
+- `tracking`: after the decision — tracking records and post-evaluations (后评估);
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
   `ops`: worker heartbeats.
@@ -84,6 +85,13 @@ from .standard import (
     StandardRecord,
     WorkingGroupMember,
 )
+from .tracking import (
+    Carried,
+    MeasureCheck,
+    PostEvaluation,
+    PostEvaluationTrigger,
+    TrackingRecord,
+)
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -106,6 +114,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "BasisDocument",
+    "Carried",
     "ConsultationActivity",
     "Contact",
     "DecisionOption",
@@ -119,6 +128,7 @@ __all__ = [
     "LocalityRule",
     "MatterKind",
     "Measure",
+    "MeasureCheck",
     "Membership",
     "Mode",
     "ModeThreshold",
@@ -127,6 +137,8 @@ __all__ = [
     "OpinionSource",
     "Outline",
     "OutlineHeading",
+    "PostEvaluation",
+    "PostEvaluationTrigger",
     "Profile",
     "Recommendation",
     "ReportCounter",
@@ -144,6 +156,7 @@ __all__ = [
     "SignedReport",
     "StandardRecord",
     "Status",
+    "TrackingRecord",
     "Unit",
     "UnitOutline",
     "Verdict",

@@ -124,7 +124,10 @@ def assessment_copy(*, source: Assessment, author, request=None) -> Assessment:
     )
     editing.findings_update(
         assessment=copy,
-        findings={f["dimension"]: {"text": f["text"], "verdict": f["verdict"]} for f in content["findings"]},
+        findings={
+            f["dimension"]: {"text": f["text"], "verdict": f["verdict"]}
+            for f in content["findings"]
+        },
     )
     for side, rows in content["contacts"].items():
         if rows:

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.common import files
 from assessments.content import CONTENT_PREFETCH, assessment_content
 from assessments.models import (
     Assessment,
@@ -17,11 +18,11 @@ from assessments.models import (
     Version,
 )
 from assessments.services import copying, editing, evidence, workflow
-from assessments.common import files
 from tests.factories import complete_assessment, complete_standard
 from tests.services.test_attachments import png_bytes
 
 pytestmark = pytest.mark.django_db
+
 
 def content_of(assessment: Assessment) -> dict:
     fresh = Assessment.objects.prefetch_related(*CONTENT_PREFETCH).get(pk=assessment.pk)
@@ -115,9 +116,9 @@ def test_the_copy_is_audited_naming_its_source(source, second_assessor):
 
 def test_the_copy_runs_a_bounded_number_of_queries(source, second_assessor, risk_scheme):
     """Every copied row is validated as a typed one (its constraints are checked), so the
-    queries grow with the rows — by a fixed number per row (about 19 for a risk point, whose six constraints are
-    each checked in a savepoint), never with the size of the data
-    elsewhere; a complete standard assessment stays under 300."""
+    queries grow with the rows: by a fixed number per row (about 19 for a risk point, whose
+    six constraints are each checked in a savepoint), never with the size of other data. A
+    complete standard assessment stays under 300."""
 
     def queries_to_copy() -> int:
         with CaptureQueriesContext(connection) as run:
@@ -152,7 +153,10 @@ def test_the_button_copies_and_opens_the_new_drafts_wizard(client, source, secon
     assert response.redirect_chain[0][0] == reverse(
         "assessments:step", kwargs={"pk": copy.pk, "step": "project"}
     )
-    assert "新草稿" in response.content.decode() or "以此为基础" in response.content.decode()
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        f"已以“{source.project_name}”为基础新建草稿。报告日期留空，佐证材料未复制，如需要请重新上传。"
+    ]
 
 
 def test_get_is_refused(client, source, second_assessor):
@@ -171,7 +175,10 @@ def test_another_units_assessment_is_404(client, source, outsider):
 
 def test_a_reviewer_who_may_not_create_is_refused(client, source, reviewer):
     client.force_login(reviewer)
-    assert "assessments/%d/copy/" % source.pk not in client.get(source.get_absolute_url()).content.decode()
+    assert (
+        reverse("assessments:copy", kwargs={"pk": source.pk})
+        not in client.get(source.get_absolute_url()).content.decode()
+    )
     response = client.post(reverse("assessments:copy", kwargs={"pk": source.pk}))
     assert response.status_code == 403
     assert Assessment.objects.count() == 1
