@@ -53,6 +53,7 @@ class TrackingForm(forms.ModelForm):
                 % {"risk": point.description[:60], "measures": point.mitigation[:120]},
                 choices=Carried.choices,
                 initial=known.get(point.pk, Carried.UNKNOWN),
+                required=False,  # nothing said is "not known", never "no"
             )
 
     @staticmethod
@@ -71,7 +72,8 @@ class TrackingForm(forms.ModelForm):
 
     def measures(self) -> dict[int, str]:
         return {
-            point.pk: self.cleaned_data[self.measure_field(point.pk)] for point in self.risk_points
+            point.pk: self.cleaned_data[self.measure_field(point.pk)] or Carried.UNKNOWN
+            for point in self.risk_points
         }
 
 
