@@ -59,6 +59,12 @@ def can_edit(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.ASSESSOR) and assessment.is_editable
 
 
+def can_copy(user, assessment: Assessment) -> bool:
+    """Start a new draft from this one: who may create assessments in its unit, whatever
+    its status (the copy belongs to the same unit)."""
+    return assessment.owner_unit_id in creatable_unit_ids(user)
+
+
 def can_submit(user, assessment: Assessment) -> bool:
     return can_edit(user, assessment) and assessment.author_id == user.pk
 
@@ -105,6 +111,23 @@ def can_download_attachment(user, assessment: Assessment) -> bool:
 
 def can_retry_issue(user, assessment: Assessment) -> bool:
     return has_role(user, assessment.owner_unit_id, Role.REVIEWER)
+
+
+# --- after the decision: tracking and post-evaluation ----------------------------------
+
+
+def can_see_tracking(user, assessment: Assessment) -> bool:
+    """Tracking records and post-evaluations of an issued assessment: read by who works on
+    the unit's assessments and by the oversight of the units above it."""
+    return assessment.status == Status.ISSUED and (
+        works_on(user, assessment) or oversees(user, assessment)
+    )
+
+
+def can_record_tracking(user, assessment: Assessment) -> bool:
+    """Add and edit them: the staff of the owning unit (the units above only read). Whether
+    the assessment is issued yet is asked separately, so a refusal can say why."""
+    return works_on(user, assessment)
 
 
 # --- units and people --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, editing, lists, reports, review
+from .views import attachments, editing, lists, reports, review, tracking
 
 app_name = "assessments"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/", lists.dashboard, name="dashboard"),
     path("assessments/<int:pk>/", editing.assessment_detail, name="detail"),
     path("assessments/<int:pk>/edit/", editing.assessment_resume, name="resume"),
+    path("assessments/<int:pk>/copy/", editing.assessment_copy, name="copy"),
     path("assessments/<int:pk>/steps/<slug:step>/", editing.assessment_step, name="step"),
     path("assessments/<int:pk>/submit/", editing.assessment_submit, name="submit"),
     path("assessments/<int:pk>/review/", review.assessment_review, name="review"),
@@ -23,6 +24,22 @@ urlpatterns = [
     path("assessments/<int:pk>/draft.pdf", editing.assessment_draft_pdf, name="draft_pdf"),
     path("assessments/<int:pk>/issue/", reports.report_retry, name="retry_issue"),
     path("assessments/<int:pk>/issue/status/", reports.issue_status, name="issue_status"),
+    path("assessments/<int:pk>/tracking/new/", tracking.tracking_edit, name="tracking_new"),
+    path(
+        "assessments/<int:pk>/tracking/<int:record_id>/",
+        tracking.tracking_edit,
+        name="tracking_edit",
+    ),
+    path(
+        "assessments/<int:pk>/post-evaluations/new/",
+        tracking.post_evaluation_edit,
+        name="post_evaluation_new",
+    ),
+    path(
+        "assessments/<int:pk>/post-evaluations/<int:evaluation_id>/",
+        tracking.post_evaluation_edit,
+        name="post_evaluation_edit",
+    ),
     path(
         "assessments/<int:pk>/attachments/",
         attachments.attachment_upload,

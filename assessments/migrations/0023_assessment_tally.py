@@ -97,7 +97,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0020_task_leases_and_rate_counts"),
+        ("assessments", "0022_after_decision_tracking"),
     ]
 
     operations = [

@@ -6,6 +6,7 @@
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
+- `tracking`: after the decision — tracking records and post-evaluations (后评估);
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
   `ops`: worker heartbeats, task leases, rate counters; `tally`: the counts the dashboard
@@ -87,6 +88,13 @@ from .standard import (
     WorkingGroupMember,
 )
 from .tally import NO_LEVEL, AssessmentTally, rebuild_tallies
+from .tracking import (
+    Carried,
+    MeasureCheck,
+    PostEvaluation,
+    PostEvaluationTrigger,
+    TrackingRecord,
+)
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -111,6 +119,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "BasisDocument",
+    "Carried",
     "ConsultationActivity",
     "Contact",
     "DecisionOption",
@@ -124,6 +133,7 @@ __all__ = [
     "LocalityRule",
     "MatterKind",
     "Measure",
+    "MeasureCheck",
     "Membership",
     "Mode",
     "ModeThreshold",
@@ -132,6 +142,8 @@ __all__ = [
     "OpinionSource",
     "Outline",
     "OutlineHeading",
+    "PostEvaluation",
+    "PostEvaluationTrigger",
     "Profile",
     "RateCount",
     "Recommendation",
@@ -151,6 +163,7 @@ __all__ = [
     "StandardRecord",
     "Status",
     "TaskLease",
+    "TrackingRecord",
     "Unit",
     "UnitOutline",
     "Verdict",

@@ -39,6 +39,11 @@ TEXT_LIMITS = {
     "free_section": 5000,
     # the review
     "review_comment": 2000,
+    # after the decision: tracking and post-evaluation
+    "tracking_findings": 3000,
+    "tracking_new_risks": 2000,
+    "measure_note": 500,
+    "post_evaluation_findings": 5000,
 }
 
 

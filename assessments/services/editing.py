@@ -28,8 +28,11 @@ from .audit import audit_record
 
 
 @transaction.atomic
-def assessment_create(*, owner_unit: Unit, author, request=None, **fields) -> Assessment:
-    """A new draft of `owner_unit` by `author`, audited."""
+def assessment_create(
+    *, owner_unit: Unit, author, request=None, audit_detail: str = "", **fields
+) -> Assessment:
+    """A new draft of `owner_unit` by `author`, audited (`audit_detail`: e.g. what it was
+    copied from)."""
     assessment = Assessment(owner_unit=owner_unit, author=author, **fields)
     assessment.full_clean()
     assessment.save()
@@ -37,7 +40,13 @@ def assessment_create(*, owner_unit: Unit, author, request=None, **fields) -> As
     Finding.objects.bulk_create(
         Finding(assessment=assessment, dimension=dimension) for dimension in Dimension.values
     )
-    audit_record(action=AuditAction.CREATE, user=author, request=request, obj=assessment)
+    audit_record(
+        action=AuditAction.CREATE,
+        user=author,
+        request=request,
+        obj=assessment,
+        detail=audit_detail,
+    )
     return assessment
 
 

@@ -8,5 +8,6 @@ flags and decide nothing.
 - `review`: the review page, approve and return;
 - `reports`: download of the signed report, issuing status and retry; `verify`: the public
   verification page;
+- `tracking`: tracking records and post-evaluations after the decision;
 - `attachments`: evidence files; `units`: unit administration; `accounts`: one's password.
 """

@@ -23,11 +23,12 @@ from ..lists.history import review_history
 from ..models import Assessment, AuditAction, Role, Status, Unit
 from ..reports.context import live_outline, preview_html
 from ..reports.render import ReportRenderError, render_pdf
-from ..services import editing, workflow
+from ..services import copying, editing, workflow
 from ..services.audit import audit_record
 from ..wizard import flow
 from ..wizard.steps import Step, checklist, wizard_queryset
 from .access import deny, edit_guard, get_assessment_or_404, not_editable, posted_int
+from .tracking import after_decision
 
 STALE_PAGE = gettext_lazy("This page is out of date. Reload it and try again.")
 
@@ -74,14 +75,35 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report_html": preview_html(assessment),
             "can_edit": permissions.can_edit(request.user, assessment),
             "can_submit": permissions.can_submit(request.user, assessment),
+            "can_copy": permissions.can_copy(request.user, assessment),
             "can_draft_pdf": assessment.status != Status.ISSUED,
             "resume_step": flow.resume_step(assessment),
             "can_open_review": permissions.can_open_review(request.user, assessment),
             # The signed report, or how issuing it goes (polled by htmx while it runs).
             **issue_panel(request.user, assessment),
             **review_history(assessment),
+            **after_decision(request.user, assessment),
         },
     )
+
+
+@require_POST
+def assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft holding this assessment's content (not its history, nor its evidence
+    files); the user goes on in the new draft's wizard."""
+    source = get_assessment_or_404(request, pk)
+    if not permissions.can_copy(request.user, source):
+        raise deny(request, source, "copy")
+    copy = copying.assessment_copy(source=source, author=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "A new draft was created from “%(project)s”. Its report date is empty and its "
+            "evidence files were not copied: upload them again where needed."
+        )
+        % {"project": source.project_name},
+    )
+    return redirect("assessments:step", pk=copy.pk, step="project")
 
 
 @require_GET

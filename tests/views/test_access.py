@@ -21,6 +21,9 @@ def object_url(name: str, assessment) -> str:
         kwargs["step"] = "project"
     if "<int:attachment_id>" in pattern:
         kwargs["attachment_id"] = 1  # none exists: the assessment's 404 must come first
+    for param in ("record_id", "evaluation_id"):
+        if f"<int:{param}>" in pattern:
+            kwargs[param] = 1  # none exists: the assessment's 404 must come first
     if "<str:sha256>" in pattern:
         kwargs["sha256"] = "0" * 64
     return reverse(f"assessments:{name}", kwargs=kwargs)

@@ -361,6 +361,49 @@ ASSESSMENT_ROUTES = [
         _effect_save,
     ),
 ]
+
+
+def _expect_copy(p, key, a):
+    return FOUND if Role.ASSESSOR in roles_in(p, key) else FORBIDDEN
+
+
+def _effect_copy(p, key, a):
+    return "copy" if Role.ASSESSOR in roles_in(p, key) else None
+
+
+def _expect_tracking(*, get: bool):
+    """Tracking: the unit's staff write it once issued (before: back to the detail page
+    with a message); the oversight above only reads it on the detail page."""
+
+    def expected(p, key, a):
+        if not roles_in(p, key) & WORK:
+            return FORBIDDEN
+        if a.status != Status.ISSUED:
+            return FOUND
+        return OK if get else FOUND
+
+    return expected
+
+
+TRACKING = {"due_date": "2026-06-30", "tracked_by": "王某"}
+POST_EVALUATION = {
+    "trigger": "organ_decision",
+    "started_on": "2026-06-01",
+    "evaluated_by": "区政府",
+}
+ASSESSMENT_ROUTES += [
+    ("assessments:copy", "post", None, _expect_copy, _effect_copy),
+    ("assessments:tracking_new", "get", None, _expect_tracking(get=True), None),
+    ("assessments:tracking_new", "post", lambda a: TRACKING, _expect_tracking(get=False), None),
+    ("assessments:post_evaluation_new", "get", None, _expect_tracking(get=True), None),
+    (
+        "assessments:post_evaluation_new",
+        "post",
+        lambda a: POST_EVALUATION,
+        _expect_tracking(get=False),
+        None,
+    ),
+]
 STEP_ARGS = {"get": "project", "post": "basic"}
 
 
@@ -414,7 +457,12 @@ def test_assessment_routes(client, world, persona):
             change = effect(persona, key, a) if effect and answer < 400 else None
             if persona in LOGGED_OUT:
                 change = None
-            if change == "content":
+            if change == "copy":
+                new = set(after["assessments"]) - set(before["assessments"])
+                assert len(new) == 1, context
+                for pk in new:
+                    del after["assessments"][pk], after["content"][pk]
+            elif change == "content":
                 assert after["content"][a.pk] == before["content"][a.pk] + 1, context
                 after["content"][a.pk] = before["content"][a.pk]
             elif change is not None:
@@ -821,6 +869,8 @@ ELSEWHERE = {
     "password_change_done": "tests/services/test_password_change.py",
     "units:reactivate": "tests/views/test_unit_admin.py (needs a deactivated member first)",
     "healthz": "tests/ops/test_health.py",
+    "assessments:tracking_edit": "tests/views/test_tracking.py (needs a record first)",
+    "assessments:post_evaluation_edit": "tests/views/test_tracking.py (needs one first)",
 }
 
 
