@@ -98,7 +98,7 @@ def select(user, criteria: dict[str, Any]) -> Selection:
     unit = criteria.get("unit")
     many = False
     if criteria.get("q"):
-        matches = search.matching(queryset, criteria["q"], _search_keys(user, unit))
+        matches = search.matching(queryset, criteria["q"], search_units(user, unit))
         queryset, many = matches.queryset, matches.many
     for name, column in (("status", "status"), ("mode", "mode"), ("risk_level", "risk_level_id")):
         if criteria.get(name):
@@ -110,14 +110,14 @@ def select(user, criteria: dict[str, Any]) -> Selection:
     return Selection(queryset, order, unit_ids, many)
 
 
-def _search_keys(user, unit: int | None) -> list[str]:
-    """The search index's keys of the units the list may show (all the user sees, or the
-    one unit chosen in the filter)."""
+def search_units(user, unit: int | None) -> tuple[list[int], list[int]]:
+    """The units the list may show, as search wants them: (where the user works, where
+    they oversee), all they see or the one unit chosen in the filter."""
     access = access_of(user)
-    working, overseen = access.working_units, access.overseen
+    working, overseen = access.working_units, access.overseen - access.working_units
     if unit:
         working, overseen = working & {unit}, overseen & {unit}
-    return search.unit_keys(working, overseen)
+    return sorted(working), sorted(overseen)
 
 
 def review_queue(user, queryset: QuerySet | None = None) -> QuerySet:

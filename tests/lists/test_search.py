@@ -148,7 +148,7 @@ def test_postgresql_answers_from_the_index_restricted_to_the_units(road, park, u
 def test_a_term_common_in_another_unit_is_not_found_there(
     client, assessor, outsider, unit, other_unit, road
 ):
-    for n in range(search.COMMON + 5):
+    for n in range(25):  # more than a page, and common in their unit
         make_assessment(unit=other_unit, author=outsider, project_name=f"博山道路{n}")
     mine = make_assessment(unit=unit, author=assessor, project_name="博山公园")
     client.force_login(assessor)
@@ -213,7 +213,7 @@ def test_a_common_term_pages_in_order_and_is_counted_only_as_far_as_shown(
     # All on one page: the count is what the page shows, nothing more.
     assert page.count == 6
     assert "共 6 项评估" in response.text
-    matches = search.matching(Assessment.objects.all(), "道路", search.unit_keys([unit.pk]))
+    matches = search.matching(Assessment.objects.all(), "道路", ([unit.pk], []))
     assert matches.many and matches.queryset.count() == 6
     for n in range(20):
         make_assessment(unit=unit, author=assessor, project_name=f"道路改{n}")
@@ -224,7 +224,7 @@ def test_a_common_term_pages_in_order_and_is_counted_only_as_far_as_shown(
 
 @on_postgresql
 def test_a_rare_term_is_found_through_the_index_and_counted(client, assessor, unit, road, park):
-    matches = search.matching(Assessment.objects.all(), "立新", search.unit_keys([unit.pk]))
+    matches = search.matching(Assessment.objects.all(), "立新", ([unit.pk], []))
 
     assert not matches.many
     assert list(matches.queryset) == [road]
@@ -235,7 +235,7 @@ def test_an_index_answer_past_the_limit_falls_back_to_the_ordered_walk(
     assessor, unit, road, park, monkeypatch
 ):
     monkeypatch.setattr(search, "PROBE_LIMIT", 0)
-    matches = search.matching(Assessment.objects.all(), "立新", search.unit_keys([unit.pk]))
+    matches = search.matching(Assessment.objects.all(), "立新", ([unit.pk], []))
 
     assert matches.many
     assert list(matches.queryset) == [road]
