@@ -532,7 +532,7 @@ def _search_plan(user, term: str) -> tuple[str, bool]:
 
 
 def _place_common_elsewhere(big) -> None:
-    """A place name (博山) in every 50th row of the other units but in 1 of 10,000 of the
+    """A place name (博山) in 1 of 64 rows of the other units but in 1 of 10,000 of the
     big unit's: the planner's whole-table statistics call it common, the big unit's
     reviewer has almost none. Added once, through the triggers that keep the search text."""
     from assessments.models import Assessment
@@ -542,9 +542,10 @@ def _place_common_elsewhere(big) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE assessments_assessment SET project_name = %s || project_name "
-            "WHERE (owner_unit_id <> %s AND id %% 50 = 0) "
-            "OR (owner_unit_id = %s AND id %% 10000 = 7)",
-            [RARE_PLACE, big.pk, big.pk],
+            # By a hash of the id: the bench's units are picked by arithmetic on it.
+            "WHERE (owner_unit_id <> %s AND md5(id::text) < '04') "
+            "OR (md5(id::text) < '0007')",
+            [RARE_PLACE, big.pk],
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE assessments_assessment")
