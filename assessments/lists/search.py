@@ -136,7 +136,8 @@ def _sample_is_common(queryset: QuerySet, terms: list[str], unit_ids: list[int])
     if not unit_ids:
         return False
     text = RawSQL(COLUMN, ())  # noqa: S611 - constant SQL
-    rows = queryset.order_by().annotate(t=text).values("t")
+    # The order's columns too: a compound query orders each part by selected columns only.
+    rows = queryset.order_by().annotate(t=text).values("t", "updated_at", "id")
     each = max(SAMPLE_SIZE // len(unit_ids), 1)
     parts = [
         rows.filter(owner_unit_id=unit).order_by("-updated_at", "-id")[:each] for unit in unit_ids

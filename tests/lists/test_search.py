@@ -253,3 +253,24 @@ def test_postgresql_pieces_are_cut_as_python_cuts_them(road):
     words = ("古商城", "道路", "改造")
     expected = {c for word in words for c in word} | {g for w in words for g in search.pieces(w)}
     assert sorted(keys) == sorted(expected | {"u:7", "i:7"})
+
+
+@on_postgresql
+@pytest.mark.parametrize("common", [True, False])
+def test_a_user_of_two_units_finds_the_term_in_both_and_nowhere_else(
+    client, unit, other_unit, risk_scheme, monkeypatch, common
+):
+    # The sample is taken in each unit; common or rare, the page is the same.
+    monkeypatch.setattr(search, "COMMON", 1 if common else 10**6)
+    third = make_unit("淄川区大数据局")
+    both = make_user("dora", roles=[Role.ASSESSOR], units=[unit, other_unit])
+    stranger = make_user("sam", roles=[Role.ASSESSOR], units=[third])
+    make_assessment(unit=unit, author=both, project_name="博山公园")
+    make_assessment(unit=other_unit, author=both, project_name="博山道路")
+    make_assessment(unit=other_unit, author=both, project_name="城北道路")
+    make_assessment(unit=third, author=stranger, project_name="博山广场")
+    client.force_login(both)
+
+    assert found(client, "博山") == ["博山公园", "博山道路"]
+    assert found(client, "道") == ["博山道路", "城北道路"]
+    assert found(client, "广场") == []
