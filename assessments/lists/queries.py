@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..models import REPORT_DATE_SORT, Assessment, Contact, RiskLevel, Status, Unit
-from ..models.access import visible_unit_ids
+from ..models.access import access_of, visible_unit_ids
 from . import search
 from .pagination import Order
 
@@ -95,19 +95,29 @@ def select(user, criteria: dict[str, Any]) -> Selection:
     """The assessments `user` may see that meet `criteria` (the filter form's cleaned data:
     q, status, mode, risk_level, unit, ordering — each optional)."""
     queryset = Assessment.objects.visible_to(user)
+    unit = criteria.get("unit")
     many = False
     if criteria.get("q"):
-        matches = search.matching(queryset, criteria["q"])
+        matches = search.matching(queryset, criteria["q"], search_units(user, unit))
         queryset, many = matches.queryset, matches.many
     for name, column in (("status", "status"), ("mode", "mode"), ("risk_level", "risk_level_id")):
         if criteria.get(name):
             queryset = queryset.filter(**{column: criteria[name]})
-    unit = criteria.get("unit")
     if unit:
         queryset = queryset.filter(owner_unit_id=unit)
     unit_ids = [unit] if unit else sorted(visible_unit_ids(user))
     order = ORDERS[criteria.get("ordering") or "-updated_at"]
     return Selection(queryset, order, unit_ids, many)
+
+
+def search_units(user, unit: int | None) -> tuple[list[int], list[int]]:
+    """The units the list may show, as search wants them: (where the user works, where
+    they oversee), all they see or the one unit chosen in the filter."""
+    access = access_of(user)
+    working, overseen = access.working_units, access.overseen - access.working_units
+    if unit:
+        working, overseen = working & {unit}, overseen & {unit}
+    return sorted(working), sorted(overseen)
 
 
 def review_queue(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0018_report_number_at_approval'),
+        ('assessments', '0019_search_unit_grams'),
         ('django_tasks_database', '0021_conditional_partial_index_ordering'),
     ]
 
