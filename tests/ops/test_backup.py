@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from assessments.common import files
 from assessments.demo import load_demo, load_demo_spec
@@ -38,6 +37,11 @@ def issued(db, settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "attachments")},
         },
     }
+    return issue_demo()
+
+
+def issue_demo():
+    """The demo installation, its reference report issued and one more evidence file added."""
     load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
     report = tasks.issue_report(assessment_id=reference.pk)
@@ -70,35 +74,6 @@ def archive(issued, tmp_path) -> Path:
     path = tmp_path / "backup.tar.gz"
     call_command("backup", str(path), stdout=io.StringIO())
     return path
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A database URL for a brand-new, empty database of the kind the tests run on."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg2
-
-    params = connection.settings_dict
-    name = f"test_zhoucun_restore_{secrets.token_hex(4)}"
-    admin = psycopg2.connect(
-        dbname="postgres",
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        password=params["PASSWORD"],
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    try:
-        user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
-        yield f"postgres://{user}@{params['HOST']}:{params['PORT'] or 5432}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def manage(*args, env: dict) -> subprocess.CompletedProcess:
@@ -234,9 +209,9 @@ def test_an_archive_without_its_manifest_or_with_a_member_dropped_is_refused(arc
                     out.addfile(member, source.extractfile(member))
         return target
 
-    with pytest.raises(CommandError, match="has no manifest.jsonl"):
+    with pytest.raises(CommandError, match=r"has no manifest\.jsonl"):
         call_command("restore", str(without("manifest")), stdout=io.StringIO())
-    with pytest.raises(CommandError, match="not where the manifest lists it|missing from"):
+    with pytest.raises(CommandError, match=r"not where the manifest lists it|missing from"):
         call_command("restore", str(without("trust-roots/")), stdout=io.StringIO())
 
 
