@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # Peak memory at the large size over the small one; beyond this memory is not flat.
 FLAT_RATIO = 1.25
-# Rows (of every table) per second, backup and restore each: a floor, not a boast.
-BACKUP_ROWS_PER_S = 5000
-RESTORE_ROWS_PER_S = 1500
+# Whole-command seconds at the large size (per 100,000 assessments; `restore` includes its
+# `migrate`, ~20 s, which is why the small size is printed without a target).
+BACKUP_S_PER_100K = 120
+RESTORE_S_PER_100K = 300
 
 
 def _database(server: str, name: str) -> str:
@@ -159,25 +160,20 @@ def _drill(server: str, source: str, rows: int, env: dict, folder: Path) -> dict
     return result
 
 
-def verdicts(small: dict, large: dict) -> list[tuple[str, str, str, bool]]:
+def verdicts(small: dict, large: dict) -> list[tuple[str, str, str, bool | None]]:
     rows = []
+    scale = large["assessments"] / 100_000
+    for step, limit in (("backup", BACKUP_S_PER_100K), ("restore", RESTORE_S_PER_100K)):
+        rows.append((f"small: {step} s ({small['rows']} rows)", str(small[f"{step}_s"]), "—", None))
+        rows.append(
+            (
+                f"large: {step} s ({large['rows']} rows)",
+                str(large[f"{step}_s"]),
+                f"<= {limit * scale:.0f}",
+                large[f"{step}_s"] <= limit * scale,
+            )
+        )
     for name, result in (("small", small), ("large", large)):
-        rows.append(
-            (
-                f"{name}: backup rows/s",
-                f"{result['rows'] / result['backup_s']:.0f}",
-                f">= {BACKUP_ROWS_PER_S}",
-                result["rows"] / result["backup_s"] >= BACKUP_ROWS_PER_S,
-            )
-        )
-        rows.append(
-            (
-                f"{name}: restore rows/s",
-                f"{result['rows'] / result['restore_s']:.0f}",
-                f">= {RESTORE_ROWS_PER_S}",
-                result["rows"] / result["restore_s"] >= RESTORE_ROWS_PER_S,
-            )
-        )
         rows.append(
             (
                 f"{name}: every table restored, row for row",
@@ -241,7 +237,8 @@ def main() -> None:
         large = drill(server, args.rows, env, folder)
     print(f"\n{'figure':<50} {'measured':>30} {'target':>10}")
     for figure, measured, target, good in verdicts(small, large):
-        print(f"{figure:<50} {measured:>30} {target:>10} {'ok' if good else 'MISS'}")
+        verdict = "" if good is None else "ok" if good else "MISS"
+        print(f"{figure:<50} {measured:>30} {target:>10} {verdict}")
     print("\nJSON " + json.dumps({"small": small, "large": large}, ensure_ascii=False))
 
 

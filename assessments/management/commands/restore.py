@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 
 from assessments.models import (
     Assessment,
@@ -190,6 +190,9 @@ class Command(BaseCommand):
                 model._base_manager.bulk_create(batch)
                 count += len(batch)
                 batch = []
+                # With DEBUG on, Django keeps the last 9,000 queries' SQL: batches of 2,000
+                # rows each would hold hundreds of megabytes.
+                reset_queries()
         if batch:
             model._base_manager.bulk_create(batch)
             count += len(batch)
@@ -248,7 +251,7 @@ class Command(BaseCommand):
 
     def _reverify(self, roots_pem: bytes | None, rows: int, files: int, evidence: int) -> None:
         roots = pki.load_roots(roots_pem) if roots_pem else None
-        problems = []
+        problems = _Problems(self.stderr)
         verified = total = 0
         reports = SignedReport.objects.order_by("pk").values_list("report_number", "sha256")
         for number, sha256 in reports.iterator(chunk_size=backup.BATCH):
@@ -290,12 +293,22 @@ class Command(BaseCommand):
                 problems.append(f"evidence file {name}: hashes to {actual}, recorded {sha256}")
                 continue
             evidence_ok += 1
-        for problem in problems:
-            self.stderr.write(f"PROBLEM {problem}")
         summary = (
             f"Restored: {rows} rows, {total} reports, {verified} verified, {files} files, "
-            f"{attachments} evidence files, {evidence_ok} verified, {len(problems)} problems."
+            f"{attachments} evidence files, {evidence_ok} verified, {problems.count} problems."
         )
-        if problems:
+        if problems.count:
             raise CommandError(summary, returncode=1)
         self.stdout.write(self.style.SUCCESS(summary))
+
+
+class _Problems:
+    """Each problem printed as it is found and counted (a list would grow with the rows)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.count = 0
+
+    def append(self, problem: str) -> None:
+        self.stream.write(f"PROBLEM {problem}")
+        self.count += 1
