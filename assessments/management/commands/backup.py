@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, **options):
         if path.exists():
             raise CommandError(f"{path} exists; a backup never overwrites a file.")
-        self.problems: list[str] = []
+        self.problems = 0
         counts: dict[str, int] = {}
         partial = path.with_name(path.name + ".partial")
         writer = backup.ArchiveWriter(partial, backup.spool_dir_for(path))
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 counts["attachments"] = self._add_attachments(writer)
             roots = self._add_trust_roots(writer)
             if not roots:
-                self.problems.append("no trust roots: ZHOUCUN_TRUST_ROOTS names no file")
+                self._problem("no trust roots: ZHOUCUN_TRUST_ROOTS names no file")
             writer.finish(
                 {
                     "created_at": timezone.now().isoformat(),
@@ -78,8 +78,6 @@ class Command(BaseCommand):
         os.replace(partial, path)
         with path.open("rb") as handle:
             archive_hash = backup.hash_stream(handle)
-        for problem in self.problems:
-            self.stderr.write(f"PROBLEM {problem}")
         rows = sum(tables.values())
         summary = (
             f"{path}: {rows} rows in {len(tables)} tables, {counts['reports']} reports, "
@@ -88,10 +86,15 @@ class Command(BaseCommand):
         )
         if self.problems:
             raise CommandError(
-                f"{summary}. Written, but with {len(self.problems)} problem(s) above.",
+                f"{summary}. Written, but with {self.problems} problem(s) above.",
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(summary))
+
+    def _problem(self, problem: str) -> None:
+        """Printed as found and counted: a list would grow with the rows."""
+        self.stderr.write(f"PROBLEM {problem}")
+        self.problems += 1
 
     def _add_reports(self, writer) -> int:
         added = 0
@@ -101,13 +104,13 @@ class Command(BaseCommand):
             try:
                 data = storage.read_report_bytes(sha256)
             except storage.ReportFileMissing:
-                self.problems.append(f"report {number}: stored file missing, not in the archive")
+                self._problem(f"report {number}: stored file missing, not in the archive")
                 continue
             digest = writer.add_bytes(name, data)
             added += 1
             if digest != sha256:
                 # Kept as found (it is evidence); the restore's re-verification names it again.
-                self.problems.append(f"report {number}: stored file hashes to {digest}")
+                self._problem(f"report {number}: stored file hashes to {digest}")
         return added
 
     def _add_attachments(self, writer) -> int:
@@ -118,18 +121,18 @@ class Command(BaseCommand):
         for name, sha256 in rows.iterator(chunk_size=backup.BATCH):
             parts = name.split("/")
             if len(parts) != 3 or parts[0] != backup.ATTACHMENTS_DIR:
-                self.problems.append(f"evidence file {name}: not a stored name, skipped")
+                self._problem(f"evidence file {name}: not a stored name, skipped")
                 continue
             try:
                 with target.open(name, "rb") as handle:
                     size = target.size(name)
                     digest = writer.add_stream(name, handle, size)
             except FileNotFoundError:
-                self.problems.append(f"evidence file {name}: missing, not in the archive")
+                self._problem(f"evidence file {name}: missing, not in the archive")
                 continue
             added += 1
             if digest != sha256:
-                self.problems.append(f"evidence file {name}: hashes to {digest}, not {sha256}")
+                self._problem(f"evidence file {name}: hashes to {digest}, not {sha256}")
         return added
 
     def _add_trust_roots(self, writer) -> list[str]:
