@@ -191,8 +191,9 @@ class Command(BaseCommand):
                 count += len(batch)
                 batch = []
                 # With DEBUG on, Django keeps the last 9,000 queries' SQL: batches of 2,000
-                # rows each would hold hundreds of megabytes.
-                reset_queries()
+                # rows each would hold hundreds of megabytes. (Not while a caller captures.)
+                if settings.DEBUG and not connection.force_debug_cursor:
+                    reset_queries()
         if batch:
             model._base_manager.bulk_create(batch)
             count += len(batch)
