@@ -49,6 +49,7 @@ def main() -> None:
         admin.close()
     env = {**os.environ, "DATABASE_URL": server}
     _run("pdf", ["benchmarks/pdf_bench.py", "2"], env)
+    _run("restore drill", ["benchmarks/backup_bench.py", "--rows", "1000", "--small", "300"], env)
     _run("issue", ["benchmarks/issue_bench.py", "--reports", "10"], env)
     _run(
         "login and verify",

@@ -1,6 +1,8 @@
 """Backup and restore: one archive rebuilds an empty installation whose signatures verify."""
 
+import hashlib
 import io
+import json
 import os
 import secrets
 import subprocess
@@ -11,12 +13,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 
+from assessments.common import files
 from assessments.demo import load_demo, load_demo_spec
 from assessments.issuing import tasks
-from assessments.models import Assessment
+from assessments.models import Assessment, Attachment, Seal, attachment_storage
 from assessments.reports import storage
+from assessments.services import evidence
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -29,10 +32,41 @@ def issued(db, settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "reports")},
         },
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
+        },
     }
+    return issue_demo()
+
+
+def issue_demo():
+    """The demo installation, its reference report issued and one more evidence file added."""
     load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
-    return tasks.issue_report(assessment_id=reference.pk)
+    report = tasks.issue_report(assessment_id=reference.pk)
+    add_evidence(Assessment.objects.exclude(pk=reference.pk).filter(status="draft").first())
+    return report
+
+
+def add_evidence(assessment, data: bytes = b"") -> Attachment:
+    return evidence.attachment_add(
+        assessment=assessment,
+        actor=assessment.author,
+        section="material",
+        activity=None,
+        name="会议纪要.png",
+        data=data or png(),
+        file_type=files.PNG,
+    )
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -40,35 +74,6 @@ def archive(issued, tmp_path) -> Path:
     path = tmp_path / "backup.tar.gz"
     call_command("backup", str(path), stdout=io.StringIO())
     return path
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A database URL for a brand-new, empty database of the kind the tests run on."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg2
-
-    params = connection.settings_dict
-    name = f"test_zhoucun_restore_{secrets.token_hex(4)}"
-    admin = psycopg2.connect(
-        dbname="postgres",
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        password=params["PASSWORD"],
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    try:
-        user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
-        yield f"postgres://{user}@{params['HOST']}:{params['PORT'] or 5432}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def manage(*args, env: dict) -> subprocess.CompletedProcess:
@@ -95,16 +100,31 @@ def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifi
         "DATABASE_URL": empty_database,
         "ZHOUCUN_VAR_DIR": str(restored / "var"),
         "ZHOUCUN_REPORTS_ROOT": str(restored / "reports"),
+        "ZHOUCUN_ATTACHMENTS_DIR": str(restored / "attachments"),
         "ZHOUCUN_TRUST_ROOTS": str(restored / "pki" / "root.pem"),
     }
 
     result = manage("restore", str(archive), env=env)
 
     assert result.returncode == 0, result.stderr
-    assert "Restored: 1 reports, 1 verified, 1 files, 0 problems." in result.stdout
+    files = Attachment.objects.values("file").distinct().count()
+    assert files >= 1
+    assert (
+        f"1 reports, 1 verified, 1 files, {files} evidence files, {files} verified, 0 problems"
+        in (result.stdout)
+    )
     assert (restored / "pki" / "root.pem").read_bytes() == test_pki["root"].read_bytes()
     stored = restored / "reports" / storage.report_name(issued.sha256)
     assert stored.read_bytes() == storage.read_report_bytes(issued.sha256)
+    for attachment in Attachment.objects.all():
+        restored_file = restored / "attachments" / attachment.file.name
+        assert restored_file.read_bytes() == attachment_storage().open(attachment.file.name).read()
+    seals = manage("shell", "--no-imports", "-c", SEALS, env=env)
+    assert seals.returncode == 0, seals.stderr
+    assert seals.stdout.split() == [
+        f"{s.unit.code}:{hashlib.sha256(bytes(s.image)).hexdigest()}"
+        for s in Seal.objects.select_related("unit").order_by("unit__code")
+    ]
     check = manage("reports_check", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "1 reports, 1 stored files: 0 missing" in check.stdout
@@ -114,17 +134,75 @@ def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifi
     assert "not empty" in again.stderr
 
 
-def test_the_archive_holds_a_manifest_of_every_member(archive):
-    import json
+def test_a_backup_restores_across_sqlite_and_postgresql(archive, issued, other_database, tmp_path):
+    """An archive written on one kind of database loads into the other, every row and file
+    verified: the tables travel as plain values, not as one database's dump."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
+        "DATABASE_URL": other_database,
+        "ZHOUCUN_VAR_DIR": str(tmp_path / "other" / "var"),
+        "ZHOUCUN_REPORTS_ROOT": str(tmp_path / "other" / "reports"),
+        "ZHOUCUN_ATTACHMENTS_DIR": str(tmp_path / "other" / "attachments"),
+        "ZHOUCUN_TRUST_ROOTS": str(tmp_path / "other" / "root.pem"),
+    }
 
+    result = manage("restore", str(archive), env=env)
+
+    assert result.returncode == 0, result.stderr
+    files = Attachment.objects.values("file").distinct().count()
+    assert f"1 reports, 1 verified, 1 files, {files} evidence files, {files} verified" in (
+        result.stdout
+    )
+    counted = manage("shell", "--no-imports", "-c", COUNTS, env=env)
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout) == json.loads(counts())
+
+
+COUNTS = (
+    "import json\n"
+    "from assessments.ops.backup import dumped_models\n"
+    "print(json.dumps({m._meta.label_lower: m._base_manager.count() for m in dumped_models()"
+    " if m._meta.app_label == 'assessments'}))"
+)
+
+
+def counts() -> str:
+    from assessments.ops.backup import dumped_models
+
+    return json.dumps(
+        {
+            m._meta.label_lower: m._base_manager.count()
+            for m in dumped_models()
+            if m._meta.app_label == "assessments"
+        }
+    )
+
+
+SEALS = (
+    "import hashlib\n"
+    "from assessments.models import Seal\n"
+    "for s in Seal.objects.select_related('unit').order_by('unit__code'):\n"
+    "    print(f'{s.unit.code}:{hashlib.sha256(bytes(s.image)).hexdigest()}')"
+)
+
+
+def test_the_archive_holds_a_manifest_of_every_member_in_order(archive, issued):
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-        manifest = json.loads(tar.extractfile("manifest.json").read())
+        lines = tar.extractfile("manifest.jsonl").read().decode().splitlines()
+        hashes = {m.name: hashlib.sha256(tar.extractfile(m).read()).hexdigest() for m in tar}
+    header, *entries = (json.loads(line) for line in lines)
 
-    assert names[-1] == "manifest.json"
-    assert sorted(manifest["members"]) == sorted(names[:-1])
-    assert {"db.json", "trust-roots/root.pem"} <= set(names)
-    assert any(name.startswith("reports/") for name in names)
+    assert names[-1] == "manifest.jsonl"
+    assert [e["name"] for e in entries] == names[:-1]
+    assert all(hashes[e["name"]] == e["sha256"] for e in entries)
+    assert header["members"] == len(entries)
+    assert header["reports"] == 1
+    assert header["attachments"] == Attachment.objects.values("file").distinct().count()
+    assert {"db/assessments.assessment.jsonl", "trust-roots/root.pem"} <= set(names)
+    assert f"reports/{storage.report_name(issued.sha256)}" in names
+    assert {a.file.name for a in Attachment.objects.all()} <= set(names)
 
 
 def rewrite(archive: Path, change) -> Path:
@@ -148,6 +226,38 @@ def test_a_changed_archive_is_refused_before_anything_is_written(archive, issued
 
     with pytest.raises(CommandError, match="not intact: changed since the backup: reports/"):
         call_command("restore", str(rewrite(archive, flip)), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ("attachments/", "changed since the backup: attachments/"),
+        ("db/assessments.assessment", "changed since the backup: db/assessments.assessment"),
+    ],
+)
+def test_a_changed_evidence_file_or_table_is_refused(archive, issued, member, message):
+    def flip(name, data):
+        if name.startswith(member):
+            data = data.replace(b"1", b"2", 1) if name.startswith("db/") else data + b"x"
+        return data
+
+    with pytest.raises(CommandError, match=f"not intact: {message}"):
+        call_command("restore", str(rewrite(archive, flip)), stdout=io.StringIO())
+
+
+def test_an_archive_without_its_manifest_or_with_a_member_dropped_is_refused(archive, tmp_path):
+    def without(dropped):
+        target = tmp_path / f"without-{dropped.replace('/', '_')}.tar.gz"
+        with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
+            for member in source:
+                if not member.name.startswith(dropped):
+                    out.addfile(member, source.extractfile(member))
+        return target
+
+    with pytest.raises(CommandError, match=r"has no manifest\.jsonl"):
+        call_command("restore", str(without("manifest")), stdout=io.StringIO())
+    with pytest.raises(CommandError, match=r"not where the manifest lists it|missing from"):
+        call_command("restore", str(without("trust-roots/")), stdout=io.StringIO())
 
 
 def test_a_restore_into_an_installation_in_use_is_refused(archive):

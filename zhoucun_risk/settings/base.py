@@ -158,45 +158,59 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# Evidence files of standard assessments, named by their SHA-256 (assessments/attachments.py).
-ATTACHMENTS_STORAGE = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": Path(env_str("ZHOUCUN_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))},
-}
-
-# Signed reports (see docs/storage.md): written once under their SHA-256 into
-# their own storage alias — a directory by default, an S3-compatible bucket by configuration.
+# Signed reports and evidence files (see docs/storage.md): each written once under its
+# SHA-256 into a storage alias of its own — directories under var/ by default, or one
+# S3-compatible bucket (two key prefixes) when several application servers share them.
 ZHOUCUN_REPORTS_BACKEND = env_str("ZHOUCUN_REPORTS_BACKEND", "filesystem")
-if ZHOUCUN_REPORTS_BACKEND == "filesystem":
-    REPORTS_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env_str("ZHOUCUN_REPORTS_ROOT", str(VAR_DIR / "reports")),
-            "file_permissions_mode": 0o640,
-            "directory_permissions_mode": 0o750,
-        },
-    }
-elif ZHOUCUN_REPORTS_BACKEND == "s3":
-    # django-storages (pip install "django-storages[s3]"); the credentials are read by boto3
-    # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), not from here.
-    REPORTS_STORAGE = {
+ZHOUCUN_ATTACHMENTS_BACKEND = env_str("ZHOUCUN_ATTACHMENTS_BACKEND", ZHOUCUN_REPORTS_BACKEND)
+
+
+def _s3_storage(prefix: str) -> dict:
+    # django-storages (requirements.txt); the credentials are read by boto3 from
+    # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), not from here.
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_required("ZHOUCUN_S3_BUCKET"),
             "endpoint_url": env_str("ZHOUCUN_S3_ENDPOINT_URL", "") or None,
             "region_name": env_str("ZHOUCUN_S3_REGION", "") or None,
-            "location": env_str("ZHOUCUN_S3_PREFIX", "reports"),
+            "location": prefix,
             "default_acl": "private",
             "querystring_auth": True,
             # Written once: an existing name is never replaced (the storage picks another
-            # name, which `store_report` deletes again).
+            # name, which `store_report` deletes again and evidence storing refuses).
             "file_overwrite": False,
         },
     }
-else:
+
+
+def _stored_files(alias: str, backend: str, filesystem: dict, prefix: str) -> dict:
+    if backend == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": filesystem}
+    if backend == "s3":
+        return _s3_storage(prefix)
     raise ImproperlyConfigured(
-        f"ZHOUCUN_REPORTS_BACKEND must be 'filesystem' or 's3', got {ZHOUCUN_REPORTS_BACKEND!r}"
+        f"ZHOUCUN_{alias.upper()}_BACKEND must be 'filesystem' or 's3', got {backend!r}"
     )
+
+
+REPORTS_STORAGE = _stored_files(
+    "reports",
+    ZHOUCUN_REPORTS_BACKEND,
+    {
+        "location": env_str("ZHOUCUN_REPORTS_ROOT", str(VAR_DIR / "reports")),
+        "file_permissions_mode": 0o640,
+        "directory_permissions_mode": 0o750,
+    },
+    env_str("ZHOUCUN_S3_PREFIX", "reports"),
+)
+# Evidence files are named "attachments/<aa>/<sha256>" inside their storage.
+ATTACHMENTS_STORAGE = _stored_files(
+    "attachments",
+    ZHOUCUN_ATTACHMENTS_BACKEND,
+    {"location": Path(env_str("ZHOUCUN_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))},
+    env_str("ZHOUCUN_S3_ATTACHMENTS_PREFIX", "evidence"),
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
