@@ -760,9 +760,9 @@ def _locust(host: str, user_class: str, seconds: int, env: dict, folder: Path) -
             "requests": int(row["Request Count"]),
             "failures": int(row["Failure Count"]),
             "rps": round(float(row["Requests/s"]), 1),
-            "median_ms": float(row["Median Response Time"]),
-            "p95_ms": float(row["95%"]),
-            "p99_ms": float(row["99%"]),
+            "median_ms": round(float(row["Median Response Time"]), 1),
+            "p95_ms": round(float(row["95%"]), 1),
+            "p99_ms": round(float(row["99%"]), 1),
         }
         for row in rows
     }
