@@ -151,6 +151,12 @@ class RssSampler(threading.Thread):
                 self.samples[pid].append(self.rss_kib(pid))
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
@@ -259,10 +265,12 @@ def main() -> None:
         sampler = RssSampler(pids)
         rss_start = {pid: sampler.rss_kib(pid) for pid in pids}
         load_before = load_average()
+        cpu_start = sum(cpu_seconds(pid) for pid in pids)
         sampler.start()
         manage(env, "shell", "-v0", "-c", APPROVE_ALL.replace("IDS", repr(rest)))
         wait_issued(db, rest, timeout=30 * len(rest))
         finished = time.time()
+        cpu_used = sum(cpu_seconds(pid) for pid in pids) - cpu_start
         sampler.stopped.set()
         sampler.join()
         rss_end = {pid: sampler.rss_kib(pid) for pid in pids}
@@ -307,6 +315,16 @@ def main() -> None:
             f"{THROUGHPUT_REPORTS} reports, {measured_or_not:<12}      {for_target:7.1f} s "
             f"   target ≤ {THROUGHPUT_TARGET_S} s    {verdict(for_target <= THROUGHPUT_TARGET_S)}"
         )
+        # What the machine's neighbours do not change: the workers' own CPU time. On idle
+        # cores each worker would issue one report per `cpu_per_report` seconds (an estimate:
+        # PostgreSQL's share and the approvals are not in it).
+        cpu_per_report = cpu_used / len(rest)
+        idle_estimate = THROUGHPUT_REPORTS * cpu_per_report / min(args.workers, os.cpu_count())
+        print(
+            f"workers' CPU per report             {cpu_per_report:7.2f} s "
+            f"   ({THROUGHPUT_REPORTS} on {min(args.workers, os.cpu_count())} idle cores ≈"
+            f" {idle_estimate:.0f} s: an estimate, not judged)"
+        )
         for n, pid in enumerate(pids, 1):
             print(
                 f"worker {n} RSS growth over {len(rest)} reports {growths[pid]:+7.1f} MB"
@@ -329,6 +347,7 @@ def main() -> None:
                     "seconds": round(elapsed, 1),
                     "reports_per_s": round(rate, 3),
                     "seconds_for_1000": round(for_target, 1),
+                    "cpu_s_per_report": round(cpu_per_report, 3),
                     "approve_median_ms": round(approve_median, 1),
                     "issue_delay_max_s": round(max(issue_delays), 2),
                     "rss_growth_mb": round(growth, 1),
