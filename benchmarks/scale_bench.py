@@ -856,8 +856,14 @@ def run_http(port: int, seconds: int) -> dict:
             print(f"Locust {user_class}, {seconds} s", file=sys.stderr, flush=True)
             results[user_class] = _locust(host, user_class, seconds, env, folder)
     finally:
+        # gunicorn.conf.py gives requests in flight GUNICORN_GRACEFUL_TIMEOUT (30 s) to finish.
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            print("gunicorn did not stop in 60 s after SIGTERM: killed", file=sys.stderr)
+            server.kill()
+            server.wait(timeout=10)
     results["server"] = _gunicorn_config(env)
     results["load_average"] = os.getloadavg()
     return results
