@@ -42,7 +42,16 @@ def main() -> None:
     try:
         env = {**os.environ, "DATABASE_URL": scale_url}
         _run("migrate", ["manage.py", "migrate", "-v0"], env)
-        _run("scale", ["benchmarks/scale_bench.py", "--rows", "3000", "--runs", "3"], env)
+        # In process, then over HTTP (gunicorn.conf.py and Locust's three runs, 5 s each):
+        # a login that breaks the readers' sessions, or any failed request, fails here.
+        _run(
+            "scale",
+            [
+                "benchmarks/scale_bench.py",
+                *("--rows", "3000", "--runs", "3", "--http", "--seconds", "5"),
+            ],
+            env,
+        )
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -50,7 +59,9 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": server}
     _run("pdf", ["benchmarks/pdf_bench.py", "2"], env)
     _run("restore drill", ["benchmarks/backup_bench.py", "--rows", "1000", "--small", "300"], env)
+    _run("issue block", ["benchmarks/issue_block_bench.py", "2"], env)
     _run("issue", ["benchmarks/issue_bench.py", "--reports", "10"], env)
+    _run("lease and rate counter", ["benchmarks/lease_rate_bench.py"], env)
     _run(
         "login and verify",
         ["benchmarks/login_verify_bench.py", "--postgres", "--seconds", "3", "--logins", "5"],
