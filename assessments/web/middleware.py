@@ -1,6 +1,8 @@
 import logging
+import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -10,6 +12,34 @@ from django_htmx.http import HttpResponseClientRedirect
 from ..models import Profile
 
 logger = logging.getLogger("django.request")
+
+
+# When the signed-in session last pushed its idle deadline ahead (seconds since the epoch).
+TOUCHED_SESSION_KEY = "_zhoucun_touched"
+
+
+class IdleDeadlineMiddleware:
+    """The idle timeout slides with use, but a page read does not write the session each time.
+
+    A signed-in session is marked changed — so SessionMiddleware saves it with a new expiry,
+    SESSION_COOKIE_AGE from now — when it was last pushed ahead at least
+    ZHOUCUN_SESSION_REFRESH_SECONDS ago. Saving on every request (SESSION_SAVE_EVERY_REQUEST)
+    cost a transaction with an UPDATE on every page a user reads.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.get(SESSION_KEY) is not None:
+            now = int(time.time())
+            touched = session.get(TOUCHED_SESSION_KEY)
+            if not isinstance(touched, int) or now - touched >= (
+                settings.ZHOUCUN_SESSION_REFRESH_SECONDS
+            ):
+                session[TOUCHED_SESSION_KEY] = now
+        return self.get_response(request)
 
 
 class DefaultChineseLocaleMiddleware:

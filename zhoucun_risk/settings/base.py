@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "assessments.web.middleware.IdleDeadlineMiddleware",
     "assessments.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -224,9 +225,13 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Idle timeout: the session lives this long after the last request.
+# Idle timeout: the session lives this long after the last request. The deadline is pushed
+# ahead by a write at most once per ZHOUCUN_SESSION_REFRESH_SECONDS (IdleDeadlineMiddleware),
+# not on every request: a session then ends between 30 minutes less that interval and 30
+# minutes after the last request, and reading a page costs no session write.
 SESSION_COOKIE_AGE = env_int("ZHOUCUN_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+ZHOUCUN_SESSION_REFRESH_SECONDS = env_int("ZHOUCUN_SESSION_REFRESH_SECONDS", 60, minimum=1)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
