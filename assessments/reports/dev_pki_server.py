@@ -110,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_REQUEST_BYTES:
             return self._answer(400, b"bad length", "text/plain")
@@ -124,12 +124,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(400, b"malformed request", "text/plain")
         return self._answer(404, b"not found", "text/plain")
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/crl":
             return self._answer(200, self.pki.crl(), "application/pkix-crl")
         return self._answer(404, b"not found", "text/plain")
 
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+    def log_message(self, format, *args):
         logger.debug("dev PKI: " + format, *args)
 
 

@@ -15,14 +15,16 @@ A configured TSA, OCSP responder or CRL that cannot be reached makes signing fai
 
 from __future__ import annotations
 
+import asyncio
 from io import BytesIO
 
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, TimestampDSSContentSettings
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -56,6 +58,17 @@ def timestamper(timeout: float = TSA_TIMEOUT_SECONDS) -> RequestsHTTPTimeStamper
     return RequestsHTTPTimeStamper(settings.ZHOUCUN_TSA_URL, timeout=timeout)
 
 
+def probe_tsa(digest: bytes, *, timeout: float) -> None:
+    """Ask the TSA for a timestamp over a SHA-256 `digest`; raises `TimestampUnavailable`
+    unless it grants one."""
+    try:
+        asyncio.run(timestamper(timeout).async_timestamp(digest, "sha256"))
+    except (OSError, TimestampRequestError) as error:
+        raise TimestampUnavailable(
+            f"The timestamp authority at {settings.ZHOUCUN_TSA_URL} gave no timestamp: {error}"
+        ) from error
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -79,6 +92,12 @@ def sign_pdf(
         location=location,
         embed_validation_info=long_term,
         use_pades_lta=long_term,
+        # The validation data goes in before the document timestamp, so that timestamp
+        # covers the whole file: no byte of an issued report is outside every signature.
+        dss_settings=DSSContentSettings(
+            include_vri=False,
+            next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
+        ),
         # Revocation must be checked, and its answers embedded, when signing: a report
         # whose proof could not be gathered is not issued.
         validation_context=(

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from io import BytesIO
 
+from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
@@ -94,7 +94,9 @@ def _offline_context(reader: PdfFileReader, roots: list[asn1_x509.Certificate]):
         return ValidationContext(**settings)
 
 
-TRAILER = re.compile(rb"\s*(?:endobj\s*)?(?:trailer\s*<<.*>>\s*)?startxref\s+(\d+)\s+%%EOF\s*", re.S)
+TRAILER = re.compile(
+    rb"\s*(?:endobj\s*)?(?:trailer\s*<<.*>>\s*)?startxref\s+(\d+)\s+%%EOF\s*", re.S
+)
 
 
 def _ends_at_last_revision(reader: PdfFileReader, data: bytes) -> bool:
@@ -103,6 +105,34 @@ def _ends_at_last_revision(reader: PdfFileReader, data: bytes) -> bool:
     end = reader.xrefs.get_xref_container_info(last).end_location
     match = TRAILER.fullmatch(data, end)
     return bool(match) and int(match[1]) == reader.xrefs.get_startxref_for_revision(last)
+
+
+def _blank_padding(signature) -> bool:
+    """The reserved space after a signature's DER in /Contents is zeros. Those bytes are in
+    no byte range (a document timestamp's own padding is covered by nothing), so a changed
+    one would otherwise pass unseen."""
+    raw = signature.pkcs7_content
+    _class, _method, _tag, header, content, trailer = asn1_parser.parse(raw)
+    return not raw[len(header) + len(content) + len(trailer) :].strip(b"\0")
+
+
+def _certificates_as_stored(reader: PdfFileReader, signatures) -> bool:
+    """With a DSS, every certificate a signature carries is in it byte for byte. The
+    certificates of a CMS signature are outside what it signs, and a document timestamp's
+    are covered by nothing; a path the validator builds from the DSS copy would let a
+    changed embedded copy pass unseen."""
+    try:
+        stored = {
+            certificate.dump()
+            for certificate in DocumentSecurityStore.read_dss(reader).load_certs()
+        }
+    except NoDSSFoundError:
+        return True  # a B-B report: its signer's certificate is bound by a signed attribute
+    return all(
+        choice.chosen.dump() in stored
+        for signature in signatures
+        for choice in signature.signed_data["certificates"]
+    )
 
 
 def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None) -> Verdict:
@@ -154,7 +184,12 @@ def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None)
         )
     )
     timestamp = status.timestamp_validity
-    intact = bool(status.intact) and all(s.intact and s.valid for s in archive_stamps)
+    intact = (
+        bool(status.intact)
+        and all(s.intact and s.valid for s in archive_stamps)
+        and all(_blank_padding(s) for s in reader.embedded_signatures)
+        and _certificates_as_stored(reader, reader.embedded_signatures)
+    )
     if timestamp is not None:
         intact = intact and timestamp.intact and timestamp.valid
     trusted = (
