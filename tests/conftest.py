@@ -1,12 +1,12 @@
 import secrets
 import time
-import urllib.request
 
 import pytest
 from django.test import override_settings
 
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
+from assessments.reports.dev_pki_server import answered_crl
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 
@@ -14,8 +14,7 @@ def _wait_until_serving(url: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/crl", timeout=1) as answer:
-                answer.read()
+            answered_crl(url)
             return
         except (OSError, TimeoutError):
             if time.monotonic() > deadline:

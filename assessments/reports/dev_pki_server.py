@@ -14,10 +14,12 @@ It signs with the keys `pki.create_dev_ca(..., service_url=...)` keeps beside th
 from __future__ import annotations
 
 import datetime
+import http.client
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -139,6 +141,18 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, port), _Handler)
     server.daemon_threads = True
     return server
+
+
+def answered_crl(url: str, timeout: float = 1.0) -> None:
+    """Raises OSError (or TimeoutError) unless the service at `url` serves its CRL."""
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+    try:
+        connection.request("GET", "/crl")
+        if connection.getresponse().status != 200:
+            raise OSError(f"{url}/crl did not answer 200")
+    finally:
+        connection.close()
 
 
 def url_of(server: ThreadingHTTPServer) -> str:
