@@ -166,3 +166,19 @@ def serve(server: ThreadingHTTPServer, directory: Path, *, background: bool) -> 
         threading.Thread(target=server.serve_forever, daemon=True, name="dev-pki").start()
     else:
         server.serve_forever()
+
+
+def start_local(directory: Path, *, organisation: str, password: str) -> tuple[Path, Path, str]:
+    """A development CA whose TSA, OCSP and CRL this process serves on a free port, for
+    tests and benchmarks. Returns (root PEM, signer PKCS#12, service URL); the TSA is at
+    URL + "/tsa"."""
+    from .pki import create_dev_ca
+
+    server = bind()
+    url = url_of(server)
+    root, p12 = create_dev_ca(
+        directory, organisation=organisation, password=password, service_url=url
+    )
+    serve(server, directory, background=True)
+    answered_crl(url)
+    return root, p12, url
