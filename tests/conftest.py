@@ -1,25 +1,11 @@
 import secrets
-import time
 
 import pytest
 from django.test import override_settings
 
 from assessments.demo import ensure_risk_scheme
 from assessments.models import RiskLevel, Role
-from assessments.reports.dev_pki_server import answered_crl
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
-
-
-def _wait_until_serving(url: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            answered_crl(url)
-            return
-        except (OSError, TimeoutError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,29 +14,20 @@ def test_pki(tmp_path_factory):
     OCSP responder and CRL on a free port of 127.0.0.1 (always up: a test that needs the
     TSA down points ZHOUCUN_TSA_URL elsewhere)."""
     from assessments.reports import dev_pki_server
-    from assessments.reports.pki import create_dev_ca
 
     password = secrets.token_urlsafe(12)
     directory = tmp_path_factory.mktemp("pki")
-    server = dev_pki_server.bind()
-    url = dev_pki_server.url_of(server)
-    root, p12 = create_dev_ca(
-        directory, organisation="测试区大数据局", password=password, service_url=url
+    root, p12, url = dev_pki_server.start_local(
+        directory, organisation="测试区大数据局", password=password
     )
-    dev_pki_server.serve(server, directory, background=True)
-    _wait_until_serving(url)
-    try:
-        with override_settings(
-            ZHOUCUN_SIGNING_P12=str(p12),
-            ZHOUCUN_SIGNING_P12_PASSWORD=password,
-            ZHOUCUN_TRUST_ROOTS=str(root),
-            ZHOUCUN_SIGNATURE_LEVEL="B-LTA",
-            ZHOUCUN_TSA_URL=f"{url}/tsa",
-        ):
-            yield {"root": root, "p12": p12, "password": password, "url": url}
-    finally:
-        server.shutdown()
-        server.server_close()
+    with override_settings(
+        ZHOUCUN_SIGNING_P12=str(p12),
+        ZHOUCUN_SIGNING_P12_PASSWORD=password,
+        ZHOUCUN_TRUST_ROOTS=str(root),
+        ZHOUCUN_SIGNATURE_LEVEL="B-LTA",
+        ZHOUCUN_TSA_URL=f"{url}/tsa",
+    ):
+        yield {"root": root, "p12": p12, "password": password, "url": url}
 
 
 @pytest.fixture

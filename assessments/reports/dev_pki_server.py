@@ -17,6 +17,7 @@ import datetime
 import http.client
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -180,5 +181,19 @@ def start_local(directory: Path, *, organisation: str, password: str) -> tuple[P
         directory, organisation=organisation, password=password, service_url=url
     )
     serve(server, directory, background=True)
-    answered_crl(url)
+    wait_until_serving(url)
     return root, p12, url
+
+
+def wait_until_serving(url: str, timeout: float = 15.0) -> None:
+    """Returns once the service at `url` answers; raises the last OSError (refused, reset,
+    timed out) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answered_crl(url)
+            return
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

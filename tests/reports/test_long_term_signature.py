@@ -208,3 +208,29 @@ def test_no_tsa_configured_refuses_to_sign_unless_b_b_is_chosen_explicitly():
     # A B-B report (as issued before long-term signatures) still verifies, without a time.
     assert verdict.kind == VerdictKind.GENUINE
     assert verdict.timestamp is None and not verdict.long_term
+
+
+def test_the_verify_page_shows_the_timestamps_time(client, issued_pdf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    token = verify_pdf(issued_pdf).timestamp
+    upload = SimpleUploadedFile("r.pdf", issued_pdf, content_type="application/pdf")
+
+    page = client.post(reverse("verify_upload"), {"pdf": upload}).content.decode()
+
+    shown = timezone.localtime(token).strftime("%Y-%m-%d %H:%M:%S")
+    assert "可信时间戳（RFC 3161）" in page and shown in page
+    assert "已内嵌验证数据，离线验证" in page
+
+
+def test_a_modified_report_shows_no_timestamp(client, issued_pdf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    changed = bytearray(issued_pdf)
+    changed[len(changed) // 3] ^= 0x01
+    upload = SimpleUploadedFile("r.pdf", bytes(changed), content_type="application/pdf")
+
+    page = client.post(reverse("verify_upload"), {"pdf": upload}).content.decode()
+
+    assert "签名后被修改过" in page and "可信时间戳" not in page

@@ -1,8 +1,6 @@
-import time
-
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.reports.dev_pki_server import answered_crl
+from assessments.reports.dev_pki_server import wait_until_serving
 
 from .create_dev_ca import DEV_PKI_URL
 
@@ -14,14 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=15.0)
 
     def handle(self, *args, timeout, **options):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                answered_crl(DEV_PKI_URL)
-                return
-            except (OSError, TimeoutError) as error:
-                if time.monotonic() > deadline:
-                    raise CommandError(
-                        f"The development TSA at {DEV_PKI_URL} is not up: {error}"
-                    ) from error
-                time.sleep(0.1)
+        try:
+            wait_until_serving(DEV_PKI_URL, timeout)
+        except (OSError, TimeoutError) as error:
+            raise CommandError(
+                f"The development TSA at {DEV_PKI_URL} is not up: {error}"
+            ) from error
