@@ -74,13 +74,17 @@ docs: setup-dev
 run: setup
 	@$(PY) manage.py migrate -v0
 	@$(PY) manage.py create_dev_ca
-	@$(PY) manage.py load_demo
-	@echo "Serving on http://$(HOST_PORT)/ with one issuing worker — stop both with Ctrl-C"
+	@echo "Serving on http://$(HOST_PORT)/ with one issuing worker and the development TSA — stop all with Ctrl-C"
 	@# The worker runs beside the server. Ctrl-C reaches both; if the server stops otherwise,
 	@# the trap stops the worker. It signals the reloading child, which finishes its task and
 	@# removes its heartbeat (killing the watching parent first would SIGKILL the child).
-	@$(PY) manage.py worker & worker=$$!; \
-	trap 'child=$$(pgrep -P $$worker); kill $${child:-$$worker} 2>/dev/null; wait $$worker' EXIT; \
+	@# The development CA's TSA, OCSP and CRL (127.0.0.1:8765) start first: the demo issues
+	@# its reference report with them.
+	@$(PY) manage.py run_dev_pki & pki=$$!; \
+	trap 'kill $$pki 2>/dev/null' EXIT; \
+	$(PY) manage.py wait_dev_pki && $(PY) manage.py load_demo || exit 1; \
+	$(PY) manage.py worker & worker=$$!; \
+	trap 'child=$$(pgrep -P $$worker); kill $${child:-$$worker} $$pki 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST_PORT)
 
 # Browser tests run in their own process: Playwright's event loop breaks the sync ORM.

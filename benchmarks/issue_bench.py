@@ -376,9 +376,12 @@ def main() -> None:
 
 def prepare(work: Path, database_url: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from assessments.reports.pki import create_dev_ca
+    from assessments.reports import dev_pki_server
 
-    root, p12 = create_dev_ca(work / "pki", organisation="基准测试", password=PASSWORD)
+    # The workers sign B-LTA against a TSA, OCSP and CRL served by this process.
+    root, p12, pki_url = dev_pki_server.start_local(
+        work / "pki", organisation="基准测试", password=PASSWORD
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.prod",
@@ -389,6 +392,7 @@ def prepare(work: Path, database_url: str) -> dict:
         "ZHOUCUN_SIGNING_P12": str(p12),
         "ZHOUCUN_SIGNING_P12_PASSWORD": PASSWORD,
         "ZHOUCUN_TRUST_ROOTS": str(root),
+        "ZHOUCUN_TSA_URL": f"{pki_url}/tsa",
         "ZHOUCUN_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
         "ZHOUCUN_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",

@@ -197,6 +197,8 @@ def setup(var: Path, database_url: str) -> dict:
         "ZHOUCUN_SIGNING_P12": str(pki / "signer.p12"),
         "ZHOUCUN_SIGNING_P12_PASSWORD": (pki / "signer.pass").read_text(),
         "ZHOUCUN_TRUST_ROOTS": str(pki / "root.pem"),
+        # Nothing is issued here; production settings only need a TSA named.
+        "ZHOUCUN_TSA_URL": "http://127.0.0.1:8765/tsa",
         "ZHOUCUN_PUBLIC_URL": f"https://{HOST}",
         "DJANGO_STATIC_ROOT": str(var / "static"),
     }

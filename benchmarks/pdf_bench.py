@@ -42,16 +42,20 @@ def main(runs: int) -> None:
     from assessments.demo import load_demo, load_demo_spec
     from assessments.issuing import tasks
     from assessments.models import Assessment
-    from assessments.reports import pki, sign
+    from assessments.reports import dev_pki_server, sign
     from assessments.reports.render import render_pdf
     from assessments.reports.storage import read_report_bytes
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
     pki_dir = Path(tempfile.mkdtemp())
-    root, p12 = pki.create_dev_ca(pki_dir, organisation="基准测试", password="Bench-pass-1")
+    # Signed as issued: B-LTA, with a local TSA, OCSP and CRL in this process.
+    root, p12, pki_url = dev_pki_server.start_local(
+        pki_dir, organisation="基准测试", password="Bench-pass-1"
+    )
     settings.ZHOUCUN_SIGNING_P12, settings.ZHOUCUN_SIGNING_P12_PASSWORD = str(p12), "Bench-pass-1"
     settings.ZHOUCUN_TRUST_ROOTS = str(root)
+    settings.ZHOUCUN_TSA_URL = f"{pki_url}/tsa"
     load_demo(passwords={u["username"]: "Bench-pass-1" for u in load_demo_spec()["users"]})
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
     report = tasks.issue_report(assessment_id=reference.pk)

@@ -11,19 +11,24 @@ from tests.factories import complete_assessment, make_assessment, make_unit, mak
 
 @pytest.fixture(scope="session", autouse=True)
 def test_pki(tmp_path_factory):
-    """A throwaway CA and signing certificate for the whole test run."""
-    from assessments.reports.pki import create_dev_ca
+    """A throwaway CA and signing certificate for the whole test run, with its own TSA,
+    OCSP responder and CRL on a free port of 127.0.0.1 (always up: a test that needs the
+    TSA down points ZHOUCUN_TSA_URL elsewhere)."""
+    from assessments.reports import dev_pki_server
 
     password = secrets.token_urlsafe(12)
-    root, p12 = create_dev_ca(
-        tmp_path_factory.mktemp("pki"), organisation="测试区大数据局", password=password
+    directory = tmp_path_factory.mktemp("pki")
+    root, p12, url = dev_pki_server.start_local(
+        directory, organisation="测试区大数据局", password=password
     )
     with override_settings(
         ZHOUCUN_SIGNING_P12=str(p12),
         ZHOUCUN_SIGNING_P12_PASSWORD=password,
         ZHOUCUN_TRUST_ROOTS=str(root),
+        ZHOUCUN_SIGNATURE_LEVEL="B-LTA",
+        ZHOUCUN_TSA_URL=f"{url}/tsa",
     ):
-        yield {"root": root, "p12": p12, "password": password}
+        yield {"root": root, "p12": p12, "password": password, "url": url}
 
 
 @pytest.fixture(autouse=True)

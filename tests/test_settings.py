@@ -37,7 +37,21 @@ PRODUCTION = {
     "ZHOUCUN_SIGNING_P12": "/etc/wenping/signer.p12",
     "ZHOUCUN_TRUST_ROOTS": "/etc/wenping/root.pem",
     "ZHOUCUN_PUBLIC_URL": "https://wenping.example.gov.cn",
+    "ZHOUCUN_TSA_URL": "https://tsa.example.gov.cn/tsa",
 }
+
+
+def test_production_refuses_to_start_without_a_tsa_unless_b_b_is_chosen():
+    without = {k: v for k, v in PRODUCTION.items() if k != "ZHOUCUN_TSA_URL"}
+
+    refused = django_setting("zhoucun_risk.settings.prod", "ZHOUCUN_TSA_URL", **without)
+    plain = django_setting(
+        "zhoucun_risk.settings.prod", "ZHOUCUN_TSA_URL", **without, ZHOUCUN_SIGNATURE_LEVEL="B-B"
+    )
+
+    assert refused.returncode != 0
+    assert "ZHOUCUN_TSA_URL must be set" in refused.stderr
+    assert plain.returncode == 0 and plain.stdout.strip() == "''"
 
 
 def test_production_has_debug_off_by_default():

@@ -1,14 +1,16 @@
 """`/healthz`: is this installation able to do its work? For a load balancer and monitoring.
 
 Checks the database, the default file storage (a tiny write, read and delete), the task
-queue (how many tasks wait and how long the oldest ready one has waited) and the issuing
-workers' heartbeats. Answers 200 when all is well, 503 naming the failing parts otherwise.
+queue (how many tasks wait and how long the oldest ready one has waited), the issuing
+workers' heartbeats and, when reports are signed with timestamps, the timestamp authority.
+Answers 200 when all is well, 503 naming the failing parts otherwise.
 It needs no login and shows only part names and numbers: no host names, versions or error
 text (those go to the log).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -29,6 +31,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from ..models import WorkerHeartbeat
+from ..reports import sign
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,18 @@ def check_workers(now) -> dict:
     }
 
 
+TSA_PROBE_TIMEOUT_SECONDS = 3
+
+
+def check_tsa() -> dict:
+    """Does the timestamp authority give a timestamp? A real request for the hash of a
+    random value: an answer that is not a granted timestamp is a failure too."""
+    sign.probe_tsa(
+        hashlib.sha256(secrets.token_bytes(16)).digest(), timeout=TSA_PROBE_TIMEOUT_SECONDS
+    )
+    return {"ok": True}
+
+
 def _run(name: str, check, *args) -> dict:
     started = time.monotonic()
     try:
@@ -113,6 +128,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "database": _run("database", check_database),
         "storage": _run("storage", check_storage),
     }
+    if settings.ZHOUCUN_SIGNATURE_LEVEL != "B-B":
+        # Issuing needs the TSA: while it is down, reports wait and are retried.
+        checks["tsa"] = _run("tsa", check_tsa) if settings.ZHOUCUN_TSA_URL else {"ok": False}
     if checks["database"]["ok"]:
         checks["queue"] = _run("queue", check_queue, now)
         if _uses_worker():

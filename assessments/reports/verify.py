@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from dataclasses import dataclass
 from io import BytesIO
 
+from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from ..common.files import PDF_HEAD_WINDOW
@@ -42,6 +47,11 @@ class Verdict:
     covers_whole_file: bool = False
     signer: str = ""
     signing_time: datetime.datetime | None = None
+    # The time an RFC 3161 timestamp authority attests the signature existed at (none on a
+    # report signed before long-term signatures), and whether validation data and a
+    # document timestamp were added after it (PAdES B-LTA).
+    timestamp: datetime.datetime | None = None
+    long_term: bool = False
     problem: str = ""
 
     @property
@@ -68,37 +78,134 @@ class Verdict:
 # What pyHanko raises on input it cannot parse (it has no single exception for that).
 UNREADABLE = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, EOFError)
 
+# What may follow the signed revision: validation data (DSS) and document timestamps only.
+ACCEPTED_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+def _offline_context(reader: PdfFileReader, roots: list[asn1_x509.Certificate]):
+    """A validation context from the trust roots and the file's own embedded validation
+    data (DSS): nothing is fetched. Revocation is "soft-fail": a report signed without
+    embedded revocation data (before long-term signatures, B-B) is judged on its signature
+    and path alone; one whose embedded data says "revoked" fails."""
+    settings = {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "soft-fail"}
+    try:
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
+    except NoDSSFoundError:
+        return ValidationContext(**settings)
+
+
+TRAILER = re.compile(
+    rb"\s*(?:endobj\s*)?(?:trailer\s*<<.*>>\s*)?startxref\s+(\d+)\s+%%EOF\s*", re.S
+)
+
+
+def _ends_at_last_revision(reader: PdfFileReader, data: bytes) -> bool:
+    """Nothing follows the last revision's end-of-file marker but white space."""
+    last = reader.xrefs.total_revisions - 1
+    end = reader.xrefs.get_xref_container_info(last).end_location
+    match = TRAILER.fullmatch(data, end)
+    return bool(match) and int(match[1]) == reader.xrefs.get_startxref_for_revision(last)
+
+
+def _blank_padding(signature) -> bool:
+    """The reserved space after a signature's DER in /Contents is zeros. Those bytes are in
+    no byte range (a document timestamp's own padding is covered by nothing), so a changed
+    one would otherwise pass unseen."""
+    raw = signature.pkcs7_content
+    _class, _method, _tag, header, content, trailer = asn1_parser.parse(raw)
+    return not raw[len(header) + len(content) + len(trailer) :].strip(b"\0")
+
+
+def _certificates_as_stored(reader: PdfFileReader, signatures) -> bool:
+    """With a DSS, every certificate a signature carries is in it byte for byte. The
+    certificates of a CMS signature are outside what it signs, and a document timestamp's
+    are covered by nothing; a path the validator builds from the DSS copy would let a
+    changed embedded copy pass unseen."""
+    try:
+        stored = {
+            certificate.dump()
+            for certificate in DocumentSecurityStore.read_dss(reader).load_certs()
+        }
+    except NoDSSFoundError:
+        return True  # a B-B report: its signer's certificate is bound by a signed attribute
+    return all(
+        choice.chosen.dump() in stored
+        for signature in signatures
+        for choice in signature.signed_data["certificates"]
+    )
+
 
 def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None) -> Verdict:
-    """Does the PDF carry an intact signature, over the whole file, by a trusted signer?
+    """Does the PDF carry an intact signature by a trusted signer, followed by nothing but
+    validation data and document timestamps, with the last of those over the whole file?
 
     Trusted means: by the configured trust roots, or by `roots` when given (a restore checks
-    against the roots it restored). Public uploads go through `verify_bounds` first.
+    against the roots it restored). Checked offline, from the embedded data alone. Public
+    uploads go through `verify_bounds` first.
     """
     if b"%PDF-" not in data[:PDF_HEAD_WINDOW]:
         return Verdict(signed=False, readable=False)
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        signatures = reader.embedded_regular_signatures
     except UNREADABLE:
         return Verdict(signed=False, readable=False)
     if not signatures:
         return Verdict(signed=False)
     signature = signatures[-1]
-    context = ValidationContext(trust_roots=roots if roots is not None else trust_roots())
+    roots = roots if roots is not None else trust_roots()
     try:
-        status = validate_pdf_signature(signature, context)
+        status = validate_pdf_signature(
+            signature,
+            _offline_context(reader, roots),
+            ts_validation_context=_offline_context(reader, roots),
+        )
+        # Each document timestamp after the signature must itself be intact and trusted.
+        archive_stamps = [
+            validate_pdf_timestamp(stamp, _offline_context(reader, roots))
+            for stamp in reader.embedded_timestamp_signatures
+            if stamp.signed_revision > signature.signed_revision
+        ]
     except (SignatureValidationError, *UNREADABLE):
         # A signature whose bytes cannot even be checked was tampered with or broken.
         return Verdict(signed=True, intact=False)
-    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    # pyHanko's difference analysis judges every revision after the signature: only the
+    # DSS and document timestamps of a long-term signature are accepted. Bytes after the
+    # last revision (not a revision at all) are a change too.
+    whole = (
+        _ends_at_last_revision(reader, data)
+        and status.docmdp_ok is not False
+        and (
+            status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            or (
+                status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+                and status.modification_level in ACCEPTED_LATER_CHANGES
+            )
+        )
+    )
+    timestamp = status.timestamp_validity
+    intact = (
+        bool(status.intact)
+        and all(s.intact and s.valid for s in archive_stamps)
+        and all(_blank_padding(s) for s in reader.embedded_signatures)
+        and _certificates_as_stored(reader, reader.embedded_signatures)
+    )
+    if timestamp is not None:
+        intact = intact and timestamp.intact and timestamp.valid
+    trusted = (
+        bool(status.trusted)
+        and (timestamp is None or timestamp.trusted)
+        and all(s.trusted for s in archive_stamps)
+    )
     return Verdict(
         signed=True,
-        intact=bool(status.intact),
-        trusted=bool(status.trusted),
+        intact=intact,
+        trusted=trusted,
         covers_whole_file=whole,
         signer=common_name(status.signing_cert) if status.signing_cert else "",
         signing_time=status.signer_reported_dt,
+        timestamp=timestamp.timestamp if timestamp is not None else None,
+        long_term=bool(archive_stamps),
     )
 
 

@@ -43,8 +43,9 @@ def serve_one(check: str, data: bytes, roots_der, answer, memory: int, language:
             try:
                 verdict = function(data, roots=roots)
                 fields = asdict(verdict)
-                if verdict.signing_time is not None:
-                    fields["signing_time"] = verdict.signing_time.isoformat()
+                for moment in ("signing_time", "timestamp"):
+                    if fields[moment] is not None:
+                        fields[moment] = fields[moment].isoformat()
                 payload = {"outcome": "ok", "verdict": fields}
             except MemoryError:
                 payload = {"outcome": "memory"}

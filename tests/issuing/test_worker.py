@@ -255,6 +255,7 @@ def worker_env(test_pki, **extra) -> dict:
         "ZHOUCUN_SIGNING_P12": str(test_pki["p12"]),
         "ZHOUCUN_SIGNING_P12_PASSWORD": test_pki["password"],
         "ZHOUCUN_TRUST_ROOTS": str(test_pki["root"]),
+        "ZHOUCUN_TSA_URL": f"{test_pki['url']}/tsa",
         **extra,
     }
 

@@ -34,15 +34,21 @@ def manage(env, *args, timeout=600):
     )
 
 
-def test_two_sqlite_workers_issue_every_demo_report_beside_a_writing_process(tmp_path):
+def test_two_sqlite_workers_issue_every_demo_report_beside_a_writing_process(tmp_path, test_pki):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     env.update(
         DJANGO_SETTINGS_MODULE="zhoucun_risk.settings.dev",
         ZHOUCUN_VAR_DIR=str(tmp_path),
         ZHOUCUN_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
     )
-    for name in ("ZHOUCUN_SIGNING_P12", "ZHOUCUN_SIGNING_P12_PASSWORD", "ZHOUCUN_TRUST_ROOTS"):
-        env.pop(name, None)
+    # The session's CA and its TSA (always up): a development CA's TSA would need
+    # `run_dev_pki` on its fixed port.
+    env.update(
+        ZHOUCUN_SIGNING_P12=str(test_pki["p12"]),
+        ZHOUCUN_SIGNING_P12_PASSWORD=test_pki["password"],
+        ZHOUCUN_TRUST_ROOTS=str(test_pki["root"]),
+        ZHOUCUN_TSA_URL=f"{test_pki['url']}/tsa",
+    )
     manage(env, "migrate", "-v0")
     manage(env, "create_dev_ca")
     manage(env, "load_demo")

@@ -53,7 +53,7 @@ def test_all_well_is_200_without_login_or_secrets(db_queue, client):
     body = json.loads(response.content)
     assert body["status"] == "ok"
     assert body["failing"] == []
-    assert set(body["checks"]) == {"database", "storage", "queue", "worker"}
+    assert set(body["checks"]) == {"database", "storage", "queue", "worker", "tsa"}
     assert body["checks"]["worker"]["alive"] == 1
     assert body["checks"]["queue"] == {**body["checks"]["queue"], "ready": 0, "ok": True}
     text = response.content.decode()
@@ -155,6 +155,7 @@ def test_database_down_is_503_naming_the_database_through_gunicorn():
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": "1",
             "ZHOUCUN_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            "ZHOUCUN_TSA_URL": settings.ZHOUCUN_TSA_URL,
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

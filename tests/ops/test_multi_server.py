@@ -97,6 +97,7 @@ def environment(database: str, test_pki) -> dict:
         "ZHOUCUN_SIGNING_P12": str(test_pki["p12"]),
         "ZHOUCUN_SIGNING_P12_PASSWORD": test_pki["password"],
         "ZHOUCUN_TRUST_ROOTS": str(test_pki["root"]),
+        "ZHOUCUN_TSA_URL": f"{test_pki['url']}/tsa",
         "ZHOUCUN_WORKER_HEARTBEAT_SECONDS": "1",
     }
 

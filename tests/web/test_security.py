@@ -128,6 +128,7 @@ def test_check_deploy_is_clean_under_production_settings():
             "ZHOUCUN_SIGNING_P12": "/etc/wenping/signer.p12",
             "ZHOUCUN_TRUST_ROOTS": "/etc/wenping/root.pem",
             "ZHOUCUN_PUBLIC_URL": "https://wenping.example.gov.cn",
+            "ZHOUCUN_TSA_URL": "https://tsa.example.gov.cn/tsa",
         },
         capture_output=True,
         text=True,

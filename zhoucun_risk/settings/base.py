@@ -298,6 +298,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 ZHOUCUN_SIGNING_P12 = env_str("ZHOUCUN_SIGNING_P12", "")
 ZHOUCUN_SIGNING_P12_PASSWORD = env_str("ZHOUCUN_SIGNING_P12_PASSWORD", "")
 ZHOUCUN_TRUST_ROOTS = env_str("ZHOUCUN_TRUST_ROOTS", "")
+# Long-term signatures: "B-LTA" (timestamped by the RFC 3161 TSA at ZHOUCUN_TSA_URL, with
+# the validation data embedded) or, only when set explicitly, "B-B" (no timestamp).
+ZHOUCUN_SIGNATURE_LEVEL = env_str("ZHOUCUN_SIGNATURE_LEVEL", "B-LTA")
+ZHOUCUN_TSA_URL = env_str("ZHOUCUN_TSA_URL", "")
 # The address printed in the QR code and the report's verification link.
 ZHOUCUN_PUBLIC_URL = env_str("ZHOUCUN_PUBLIC_URL", "http://127.0.0.1:8000")
 # Uploads on the public verification page are read in memory, never stored.

@@ -10,6 +10,7 @@ from .base import (
     VAR_DIR,
     ZHOUCUN_SIGNING_P12,
     ZHOUCUN_TRUST_ROOTS,
+    ZHOUCUN_TSA_URL,
 )
 
 DEBUG = True
@@ -43,6 +44,10 @@ if not ZHOUCUN_SIGNING_P12:
     ZHOUCUN_SIGNING_P12_PASSWORD = password_file.read_text() if password_file.exists() else ""
 if not ZHOUCUN_TRUST_ROOTS:
     ZHOUCUN_TRUST_ROOTS = str(DEV_PKI / "root.pem")
+# The development CA's own TSA (`manage.py run_dev_pki`, started by make run).
+DEV_PKI_URL = "http://127.0.0.1:8765"
+if not ZHOUCUN_TSA_URL:
+    ZHOUCUN_TSA_URL = f"{DEV_PKI_URL}/tsa"
 
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True

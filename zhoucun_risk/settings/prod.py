@@ -1,7 +1,7 @@
 """Production: DEBUG off, a real secret key required, HTTPS-only cookies and HSTS."""
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, require_secret_key
+from .base import DEBUG, SECRET_KEY, ZHOUCUN_SIGNATURE_LEVEL, require_secret_key
 from .env import env_bool, env_int, env_required
 
 SECRET_KEY = require_secret_key(SECRET_KEY) if not DEBUG else SECRET_KEY
@@ -11,6 +11,9 @@ SECRET_KEY = require_secret_key(SECRET_KEY) if not DEBUG else SECRET_KEY
 ZHOUCUN_SIGNING_P12 = env_required("ZHOUCUN_SIGNING_P12")
 ZHOUCUN_TRUST_ROOTS = env_required("ZHOUCUN_TRUST_ROOTS")
 ZHOUCUN_PUBLIC_URL = env_required("ZHOUCUN_PUBLIC_URL")
+# Long-term signatures need a timestamp authority; only an explicit B-B signs without one.
+if ZHOUCUN_SIGNATURE_LEVEL != "B-B":
+    ZHOUCUN_TSA_URL = env_required("ZHOUCUN_TSA_URL")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

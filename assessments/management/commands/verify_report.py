@@ -30,6 +30,10 @@ class Command(BaseCommand):
             f"trusted={verdict.trusted} whole_file={verdict.covers_whole_file} "
             f"signer={verdict.signer or '-'} {verdict.problem}".rstrip()
         )
+        stamped = verdict.timestamp.isoformat() if verdict.timestamp else "none (B-B)"
+        self.stdout.write(
+            f"Timestamp: {stamped}; long-term (DSS + document timestamp): {verdict.long_term}"
+        )
         if not (report and verdict.valid):
             raise CommandError("NOT VALID")
         self.stdout.write(self.style.SUCCESS("VALID"))
