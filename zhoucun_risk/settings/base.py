@@ -340,6 +340,10 @@ LOGGING = {
         # Failed logins are in the audit log; axes need not narrate each one.
         "axes": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # pyHanko narrates every OCSP and CRL fetch of a B-LTA signature at INFO; a failure
+        # reaches the failure record and the log as a warning or error.
+        "pyhanko": {"level": "WARNING"},
+        "pyhanko_certvalidator": {"level": "WARNING"},
         # The worker's own lines (one per task state), written once, not again by "django".
         "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
