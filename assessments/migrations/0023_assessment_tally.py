@@ -4,7 +4,13 @@ triggers on SQLite and PostgreSQL, and filled from the rows already there."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from assessments.models.tally import NO_LEVEL, TABLE, month_sql, offset_hours, rebuild_tallies
+from assessments.models.tally import (
+    NO_LEVEL,
+    TABLE,
+    month_function_sql,
+    month_sql,
+    rebuild_tallies,
+)
 
 KEY = ["owner_unit_id", "created_at", "status", "mode", "risk_level_id"]
 
@@ -38,17 +44,28 @@ def _take(row: str, month: str) -> str:
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    hours = offset_hours()
 
     def month(row):
-        return month_sql(f"{row}.created_at", vendor, hours)
+        return month_sql(f"{row}.created_at", vendor)
 
     if vendor == "postgresql":
+        schema_editor.execute(month_function_sql(), params=None)
+        # A key change takes one from the old key's row and adds one to the new key's, in
+        # the keys' order: two transactions moving assessments in opposite directions
+        # (one resubmitted while another is returned) then lock the two rows in the same
+        # order and never deadlock.
+        old_key = f"ROW(OLD.owner_unit_id, {month('OLD')}, OLD.status, OLD.mode, COALESCE(OLD.risk_level_id, {NO_LEVEL}))"
+        new_key = f"ROW(NEW.owner_unit_id, {month('NEW')}, NEW.status, NEW.mode, COALESCE(NEW.risk_level_id, {NO_LEVEL}))"
         schema_editor.execute(
             "CREATE OR REPLACE FUNCTION zhoucun_tally() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             "BEGIN\n"
-            f"  IF TG_OP <> 'INSERT' THEN {_take('OLD', month('OLD'))} END IF;\n"
-            f"  IF TG_OP <> 'DELETE' THEN {_add('NEW', month('NEW'))} END IF;\n"
+            f"  IF TG_OP = 'INSERT' THEN {_add('NEW', month('NEW'))}\n"
+            f"  ELSIF TG_OP = 'DELETE' THEN {_take('OLD', month('OLD'))}\n"
+            f"  ELSIF {old_key} < {new_key} THEN\n"
+            f"    {_take('OLD', month('OLD'))} {_add('NEW', month('NEW'))}\n"
+            "  ELSE\n"
+            f"    {_add('NEW', month('NEW'))} {_take('OLD', month('OLD'))}\n"
+            "  END IF;\n"
             "  RETURN NULL;\n"
             "END $$;",
             params=None,
@@ -81,7 +98,7 @@ def create_triggers(apps, schema_editor):
         )
     else:
         raise NotImplementedError(f"tally triggers are not written for {vendor}")
-    rebuild_tallies()
+    rebuild_tallies(schema_editor.connection)
 
 
 def drop_triggers(apps, schema_editor):
@@ -90,6 +107,7 @@ def drop_triggers(apps, schema_editor):
         for name in ("assessment_tally_insert_delete", "assessment_tally_update"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON assessments_assessment;")
         schema_editor.execute("DROP FUNCTION IF EXISTS zhoucun_tally();")
+        schema_editor.execute("DROP FUNCTION IF EXISTS zhoucun_month(timestamptz);")
     else:
         for name in ("assessment_tally_insert", "assessment_tally_delete", "assessment_tally_update"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")

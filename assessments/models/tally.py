@@ -4,7 +4,8 @@ The dashboard reads these few hundred rows instead of grouping a million assessm
 trigger (migration 0023) adds one to the row of an assessment's key when it is created or its
 key changes, and takes one from the old key's row when it changes or the assessment is
 deleted. The month is the month the assessment was created in, in the installation's time
-zone (TIME_ZONE as it was when the migration ran; China keeps one offset all year).
+zone (TIME_ZONE as it was when the migration ran: PostgreSQL by its name, SQLite at its
+offset, which China keeps all year).
 
 A bulk load that bypasses row triggers (the scale benchmark's) ends with `rebuild_tallies`,
 which counts everything again in one statement; so does a restore.
@@ -52,22 +53,36 @@ class AssessmentTally(models.Model):
 
 
 def offset_hours() -> int:
-    """TIME_ZONE's offset from UTC in whole hours (Asia/Shanghai: 8, all year)."""
+    """TIME_ZONE's offset from UTC in whole hours (Asia/Shanghai: 8, all year): SQLite has no
+    time zones, so its month is taken at this fixed offset."""
     offset = datetime.datetime.now(zoneinfo.ZoneInfo(settings.TIME_ZONE)).utcoffset()
     return int(offset.total_seconds() // 3600)
 
 
-def month_sql(column: str, vendor: str, offset_hours: int) -> str:
-    """The first day of the month of a UTC timestamp column, at the given offset."""
+def month_function_sql() -> str:
+    """PostgreSQL: the month of a timestamp in TIME_ZONE, whatever the session's time zone
+    (`AT TIME ZONE` a named zone gives local time; the rest is plain date arithmetic)."""
+    zone = settings.TIME_ZONE.replace("'", "")
+    return (
+        "CREATE OR REPLACE FUNCTION zhoucun_month(ts timestamptz) RETURNS date "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        f"$$ SELECT date_trunc('month', ts AT TIME ZONE '{zone}')::date $$;"
+    )
+
+
+def month_sql(column: str, vendor: str) -> str:
+    """The first day of the local month of a timestamp column: the one expression the
+    triggers and the rebuild use."""
     if vendor == "postgresql":
-        return f"(date_trunc('month', {column} + interval '{offset_hours} hours'))::date"
-    return f"date({column}, '{offset_hours:+d} hours', 'start of month')"
+        return f"zhoucun_month({column})"
+    return f"date({column}, '{offset_hours():+d} hours', 'start of month')"
 
 
-def rebuild_tallies() -> None:
+def rebuild_tallies(using=None) -> None:
     """Count every assessment again (after a load that bypassed the triggers)."""
-    month = month_sql("created_at", connection.vendor, offset_hours())
-    with transaction.atomic(), connection.cursor() as cursor:
+    using = using or connection
+    month = month_sql("created_at", using.vendor)
+    with transaction.atomic(using=using.alias), using.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - constant SQL
         cursor.execute(
             f"INSERT INTO {TABLE} (unit_id, month, status, mode, level_id, count) "  # noqa: S608
