@@ -81,8 +81,10 @@ def renew(worker_id: str) -> int:
     ).update(expires_at=timezone.now() + lease_length())
 
 
-def release(task_id) -> None:
-    TaskLease.objects.filter(task_id=task_id).delete()
+def release(task_id, worker_id: str) -> None:
+    """Drop this worker's lease on a finished task. Another worker's lease on it stays: this
+    one was thought dead, the task was queued again and someone else is running it."""
+    TaskLease.objects.filter(task_id=task_id, worker_id=worker_id).delete()
 
 
 def expired(now=None, *, unleased: bool = True):

@@ -97,8 +97,11 @@ def test_a_claim_takes_a_lease_that_renewing_keeps_from_the_watchdog(db_queue, d
     assert leases.requeue_expired(now=timezone.now() + timedelta(seconds=5)) == (0, 0)
     assert status_of(row) == TaskResultStatus.RUNNING
 
+    # A worker thought dead that finishes late leaves the lease of the one running it now.
+    leases.release(row.id, "someone-else")
+    assert TaskLease.objects.get(task=row).worker_id == "w1"
     # Finished: the lease goes, and a finished task is never queued again.
-    leases.release(row.id)
+    leases.release(row.id, "w1")
     assert not TaskLease.objects.exists()
 
 

@@ -67,7 +67,12 @@ class Heartbeat(threading.Thread):
     def on_task_finished(self, *, task_result, **kwargs) -> None:
         self.task_started_at = None
         self.tasks_done += 1
-        leases.release(task_result.id)
+        try:
+            leases.release(task_result.id, self.worker_id)
+        except DatabaseError:
+            # The task is done; a lease left behind only expires, and the watchdog finds
+            # the task finished. Failing here would mark a finished task failed.
+            logger.warning("Worker %s could not release its lease", self.worker_id, exc_info=True)
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
