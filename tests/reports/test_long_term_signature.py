@@ -164,6 +164,17 @@ def test_with_the_tsa_down_issuing_fails_with_a_recorded_error_and_issues_nothin
     assert "TimestampUnavailable" in failure.error
 
 
+def test_a_signer_the_trust_roots_do_not_know_is_a_certificate_problem_not_an_outage(tmp_path):
+    # Another CA's root: the signer's chain cannot be built, whatever the TSA says.
+    other_root, _p12 = pki.create_dev_ca(tmp_path, organisation="别的单位", password="x")
+    pdf = HTML(string="<p>测试</p>").write_pdf()
+    with (
+        override_settings(ZHOUCUN_TRUST_ROOTS=str(other_root)),
+        pytest.raises(pki.SigningNotConfigured, match="signing certificate"),
+    ):
+        sign.sign_pdf(pdf, reason="测试", location="测试")
+
+
 def test_a_tsa_outage_is_retried_and_the_report_issued_once_the_tsa_is_back(
     approved, pki_url, tsa_down
 ):

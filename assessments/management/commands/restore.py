@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -242,7 +242,8 @@ class Command(BaseCommand):
                 continue
             # Written under the archived name as it is, even a damaged file: the
             # re-verification below then names it, as the backup did.
-            saved = target.save(stored_name, ContentFile(handle.read()))
+            # Streamed from the archive in chunks, never read whole into memory.
+            saved = target.save(stored_name, File(handle, name=stored_name))
             if saved != stored_name:
                 raise CommandError(f"Storage wrote {stored_name} as {saved}.")
             written[kind] += 1
