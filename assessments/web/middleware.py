@@ -88,6 +88,9 @@ def remember_password_check(sender, request, user, **kwargs) -> None:
         return
     flag = Profile.objects.filter(user_id=user.pk, must_change_password=True).exists()
     request.session[MUST_CHANGE_SESSION_KEY] = [user.pk, flag]
+    # The login saves the session with a fresh idle deadline: the next minute's pages need
+    # not push it again (IdleDeadlineMiddleware).
+    request.session[TOUCHED_SESSION_KEY] = int(time.time())
 
 
 def forget_password_check(request) -> None:
