@@ -205,3 +205,19 @@ def test_a_killed_worker_turns_health_to_503(db_queue, client, test_pki):
             worker.wait()
     assert status == 503
     assert body["failing"] == ["worker"]
+
+
+def test_the_tsa_is_asked_at_most_once_a_minute_however_often_health_is_polled(db_queue, client):
+    from unittest import mock
+
+    from assessments.ops import health
+
+    health._tsa_answers.clear()
+    with mock.patch.object(health.sign, "probe_tsa") as probe:
+        for _ in range(5):
+            assert client.get(reverse("healthz")).json()["checks"]["tsa"]["ok"] is True
+        assert probe.call_count == 1
+        later = time.monotonic() + health.TSA_PROBE_CACHE_SECONDS
+        with mock.patch.object(health.time, "monotonic", return_value=later):
+            client.get(reverse("healthz"))
+        assert probe.call_count == 2
