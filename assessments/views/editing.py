@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -94,7 +95,17 @@ def assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_assessment_or_404(request, pk)
     if not permissions.can_copy(request.user, source):
         raise deny(request, source, "copy")
-    copy = copying.assessment_copy(source=source, author=request.user, request=request)
+    try:
+        copy = copying.assessment_copy(source=source, author=request.user, request=request)
+    except ValidationError as error:
+        # Saved under earlier limits or rules, the content no longer passes today's: nothing
+        # was created (one transaction); the user is told what does not fit.
+        messages.error(
+            request,
+            _("This assessment cannot be copied as it is: %(problems)s")
+            % {"problems": "；".join(error.messages)},
+        )
+        return redirect(source)
     messages.success(
         request,
         _(

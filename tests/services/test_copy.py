@@ -192,3 +192,21 @@ def test_the_form_needs_the_csrf_token(source, second_assessor):
     response = client.post(reverse("assessments:copy", kwargs={"pk": source.pk}))
     assert response.status_code == 403
     assert Assessment.objects.count() == 1
+
+
+def test_content_that_no_longer_passes_todays_rules_is_refused_with_a_message(
+    client, source, second_assessor
+):
+    from assessments.models import Assessment
+
+    # Written past the forms under an older, longer limit (an old import, a restore).
+    Assessment.objects.filter(pk=source.pk).update(responsible_entity="长" * 150)
+    before = Assessment.objects.count()
+    client.force_login(second_assessor)
+
+    response = client.post(reverse("assessments:copy", kwargs={"pk": source.pk}), follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == source.get_absolute_url()
+    assert "无法按原样复制" in response.content.decode()
+    assert Assessment.objects.count() == before
