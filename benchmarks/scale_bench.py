@@ -868,6 +868,8 @@ def run_http(port: int, seconds: int) -> dict:
         "ZHOUCUN_SIGNING_P12": str(folder / "none.p12"),
         "ZHOUCUN_TRUST_ROOTS": str(folder / "none.pem"),
         "ZHOUCUN_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Production settings require a TSA; this run issues nothing, so none answers there.
+        "ZHOUCUN_TSA_URL": "http://127.0.0.1:9/tsa",
         "ZHOUCUN_VAR_DIR": str(folder / "var"),
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
         "PYTHONPATH": str(settings.BASE_DIR),

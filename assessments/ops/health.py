@@ -118,8 +118,8 @@ def check_tsa() -> dict:
                     timeout=TSA_PROBE_TIMEOUT_SECONDS,
                 )
                 asked = (now, True)
-            except sign.TimestampUnavailable:
-                logger.warning("Health check tsa failed", exc_info=True)
+            except sign.TimestampUnavailable as error:
+                logger.warning("Health check tsa failed: %s", error)
                 asked = (now, False)
             _tsa_answers[url] = asked
     return {"ok": asked[1], "age_seconds": round(now - asked[0], 1)}
