@@ -27,7 +27,14 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import (
+    CertificateFetchError,
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 
 from .pki import SigningNotConfigured, current_signer, trust_roots
 
@@ -127,6 +134,23 @@ def sign_pdf(
     except (SigningError, PathBuildingError, PathValidationError) as error:
         if not long_term:
             raise
+        if _certificate_unusable(error):
+            raise SigningNotConfigured(
+                f"The signing certificate cannot make a long-term signature: {error}"
+            ) from error
         raise TimestampUnavailable(
             f"The validation data for a long-term signature could not be gathered: {error}"
         ) from error
+
+
+def _certificate_unusable(error: BaseException) -> bool:
+    """Whether a failure to gather validation data is the certificate's own (revoked,
+    expired, not yet valid, no path to the trust roots) rather than a service that could
+    not be reached: the first needs a person, the second a later attempt."""
+    while error is not None:
+        if isinstance(error, RevokedError | ExpiredError | NotYetValidError):
+            return True
+        if isinstance(error, PathBuildingError) and not isinstance(error, CertificateFetchError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
