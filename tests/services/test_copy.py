@@ -195,12 +195,18 @@ def test_the_form_needs_the_csrf_token(source, second_assessor):
 
 
 def test_content_that_no_longer_passes_todays_rules_is_refused_with_a_message(
-    client, source, second_assessor
+    client, source, second_assessor, monkeypatch
 ):
+    from django.core.exceptions import ValidationError
+
     from assessments.models import Assessment
 
-    # Written past the forms under an older, longer limit (an old import, a restore).
-    Assessment.objects.filter(pk=source.pk).update(responsible_entity="长" * 150)
+    # A source saved under earlier rules: its risk points no longer validate. The copy's
+    # draft was already created when they are refused, so this also shows the rollback.
+    def refuse(**kwargs):
+        raise ValidationError("风险点不符合现行规则")
+
+    monkeypatch.setattr(copying.editing, "risk_points_replace", refuse)
     before = Assessment.objects.count()
     client.force_login(second_assessor)
 
@@ -208,5 +214,5 @@ def test_content_that_no_longer_passes_todays_rules_is_refused_with_a_message(
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == source.get_absolute_url()
-    assert "无法按原样复制" in response.content.decode()
+    assert "此评估无法按原样复制：风险点不符合现行规则" in response.content.decode()
     assert Assessment.objects.count() == before
