@@ -68,6 +68,25 @@ def _refused(request: HttpRequest, assessment: Assessment, refusal) -> HttpRespo
     return redirect(assessment.get_absolute_url())
 
 
+def _edit(request: HttpRequest, assessment: Assessment, form, save, saved: str, heading: str):
+    """One form of the tracking panel: saved through `save(form)` (a tracking service), or
+    shown again with its errors and the user's input; a refusal goes back to the detail."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form)
+            except tracking.TrackingRefused as refused:
+                return _refused(request, assessment, refused)
+            messages.success(request, saved)
+            return redirect(f"{assessment.get_absolute_url()}#after-decision")
+        messages.error(request, _("Nothing was saved: please correct the marked fields."))
+    return render(
+        request,
+        "assessments/tracking_form.html",
+        {"assessment": assessment, "form": form, "heading": heading},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def tracking_edit(request: HttpRequest, pk: int, record_id: int | None = None) -> HttpResponse:
     assessment = get_assessment_or_404(request, pk)
@@ -84,30 +103,20 @@ def tracking_edit(request: HttpRequest, pk: int, record_id: int | None = None) -
         instance=record,
         risk_points=assessment.risk_points.order_by("order"),
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                tracking.tracking_save(
-                    assessment=assessment,
-                    record=record,
-                    data=form.record_data(),
-                    measures=form.measures(),
-                    actor=request.user,
-                    request=request,
-                )
-            except tracking.TrackingRefused as refused:
-                return _refused(request, assessment, refused)
-            messages.success(request, _("The tracking record was saved."))
-            return redirect(f"{assessment.get_absolute_url()}#after-decision")
-        messages.error(request, _("Nothing was saved: please correct the marked fields."))
-    return render(
+    return _edit(
         request,
-        "assessments/tracking_form.html",
-        {
-            "assessment": assessment,
-            "form": form,
-            "heading": _("Edit tracking record") if record else _("New tracking record"),
-        },
+        assessment,
+        form,
+        lambda form: tracking.tracking_save(
+            assessment=assessment,
+            record=record,
+            data=form.record_data(),
+            measures=form.measures(),
+            actor=request.user,
+            request=request,
+        ),
+        saved=_("The tracking record was saved."),
+        heading=_("Edit tracking record") if record else _("New tracking record"),
     )
 
 
@@ -125,27 +134,17 @@ def post_evaluation_edit(
         else None
     )
     form = PostEvaluationForm(request.POST or None, instance=evaluation)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                tracking.post_evaluation_save(
-                    assessment=assessment,
-                    evaluation=evaluation,
-                    data=form.evaluation_data(),
-                    actor=request.user,
-                    request=request,
-                )
-            except tracking.TrackingRefused as refused:
-                return _refused(request, assessment, refused)
-            messages.success(request, _("The post-evaluation was saved."))
-            return redirect(f"{assessment.get_absolute_url()}#after-decision")
-        messages.error(request, _("Nothing was saved: please correct the marked fields."))
-    return render(
+    return _edit(
         request,
-        "assessments/tracking_form.html",
-        {
-            "assessment": assessment,
-            "form": form,
-            "heading": _("Edit post-evaluation") if evaluation else _("New post-evaluation"),
-        },
+        assessment,
+        form,
+        lambda form: tracking.post_evaluation_save(
+            assessment=assessment,
+            evaluation=evaluation,
+            data=form.evaluation_data(),
+            actor=request.user,
+            request=request,
+        ),
+        saved=_("The post-evaluation was saved."),
+        heading=_("Edit post-evaluation") if evaluation else _("New post-evaluation"),
     )
