@@ -26,7 +26,23 @@ class Carried(models.TextChoices):
     NO = "no", _("Not carried out")
 
 
-class TrackingRecord(models.Model):
+class Recorded(models.Model):
+    """Who recorded a row of the after-decision tables, and when it was made and changed."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Recorded by"),
+    )
+    created_at = models.DateTimeField(_("Created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TrackingRecord(Recorded):
     """One round of tracking: due by a date, done by someone, with what they found."""
 
     assessment = models.ForeignKey(
@@ -40,14 +56,6 @@ class TrackingRecord(models.Model):
     tracked_on = models.DateField(_("Date tracked"), null=True, blank=True)
     findings = bounded_text(_("What was found"), "tracking_findings", blank=True)
     new_risks = bounded_text(_("New risks found"), "tracking_new_risks", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("Recorded by"),
-    )
-    created_at = models.DateTimeField(_("Created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Tracking record")
@@ -103,7 +111,7 @@ class PostEvaluationTrigger(models.TextChoices):
     ORGAN_DECISION = "organ_decision", _("Decision of the deciding organ")
 
 
-class PostEvaluation(models.Model):
+class PostEvaluation(Recorded):
     """A 后评估: what called for it and what it found."""
 
     assessment = models.ForeignKey(
@@ -116,14 +124,6 @@ class PostEvaluation(models.Model):
     started_on = models.DateField(_("Started on"))
     evaluated_by = models.CharField(_("Evaluated by"), max_length=100)
     findings = bounded_text(_("Findings"), "post_evaluation_findings", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("Recorded by"),
-    )
-    created_at = models.DateTimeField(_("Created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Post-evaluation")

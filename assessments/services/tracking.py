@@ -28,10 +28,17 @@ class TrackingRefused(Exception):
         self.message = message
 
 
+def refusal(assessment: Assessment):
+    """Why `assessment` takes no tracking now (a message), or None: the one rule the views
+    ask before showing a form and the saves ask again under the row lock."""
+    return None if assessment.status == Status.ISSUED else NOT_ISSUED
+
+
 def _issued(assessment: Assessment) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.status != Status.ISSUED:
-        raise TrackingRefused(NOT_ISSUED)
+    refused = refusal(locked)
+    if refused is not None:
+        raise TrackingRefused(refused)
     return locked
 
 

@@ -5,7 +5,6 @@ units above reads them on the detail page; another unit's assessment is a 404.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,36 +13,21 @@ from django.views.decorators.http import require_http_methods
 
 from .. import permissions
 from ..forms.tracking import PostEvaluationForm, TrackingForm
-from ..models import Assessment, AuditAction, MeasureCheck, PostEvaluation, Status, TrackingRecord
+from ..lists.tracking import tracking_panel
+from ..models import Assessment, AuditAction, PostEvaluation, TrackingRecord
 from ..services import tracking
 from ..services.audit import audit_request_failure
 from .access import deny, get_assessment_or_404
 
 
 def after_decision(user, assessment: Assessment) -> dict:
-    """The detail page's tracking panel: records (each marked overdue or not) with their
-    measure checks and the post-evaluations, in three queries whatever their number."""
+    """The detail page's tracking panel, for who may see it."""
     if not permissions.can_see_tracking(user, assessment):
         return {"tracking_visible": False}
-    today = timezone.localdate()
-    records = list(
-        TrackingRecord.objects.filter(assessment=assessment).prefetch_related(
-            Prefetch(
-                "measure_checks",
-                queryset=MeasureCheck.objects.select_related("risk_point").order_by(
-                    "risk_point__order"
-                ),
-            )
-        )
-    )
-    for record in records:
-        record.overdue = record.is_overdue(today)
     return {
         "tracking_visible": True,
         "can_record_tracking": permissions.can_record_tracking(user, assessment),
-        "tracking_records": records,
-        "overdue_count": sum(record.overdue for record in records),
-        "post_evaluations": list(PostEvaluation.objects.filter(assessment=assessment)),
+        **tracking_panel(assessment, timezone.localdate()),
     }
 
 
@@ -52,12 +36,13 @@ def _guard(request: HttpRequest, assessment: Assessment) -> HttpResponse | None:
     detail page while the assessment is not issued."""
     if not permissions.can_record_tracking(request.user, assessment):
         raise deny(request, assessment, "record tracking")
-    if assessment.status != Status.ISSUED:
+    refused = tracking.refusal(assessment)
+    if refused is not None:
         if request.method == "POST":
             audit_request_failure(
                 request, AuditAction.REFUSED, assessment, f"tracking while {assessment.status}"
             )
-        messages.error(request, str(tracking.NOT_ISSUED))
+        messages.error(request, str(refused))
         return redirect(assessment.get_absolute_url())
     return None
 
