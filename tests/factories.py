@@ -6,7 +6,7 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from assessments.models import Assessment, Membership, Role, Unit
-from assessments.services import accounts, editing
+from assessments.services import accounts, editing, workflow
 
 _counter = itertools.count(1)
 PASSWORD = "Test-pass-2026"
@@ -281,3 +281,13 @@ def summary_standard(assessment: Assessment) -> Assessment:
         ],
     )
     return assessment
+
+
+def issue(assessment: Assessment, *, author, reviewer):
+    """Submit, approve and issue `assessment` through the real workflow and the issuing task
+    (run here, not queued); the signed report."""
+    from assessments.issuing import tasks
+
+    workflow.assessment_submit(assessment=assessment, actor=author)
+    tasks.approve_and_issue(assessment=assessment, actor=reviewer)
+    return tasks.issue_report(assessment_id=assessment.pk)

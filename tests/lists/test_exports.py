@@ -11,12 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.issuing import tasks
-from assessments.issuing.tasks import approve_and_issue
 from assessments.lists import exports
 from assessments.models import AuditAction, AuditEvent
-from assessments.services import workflow
-from tests.factories import complete_assessment, make_assessment
+from tests.factories import complete_assessment, issue, make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +51,7 @@ def issued(unit, assessor, reviewer, risk_scheme):
     assessment = complete_assessment(
         make_assessment(unit=unit, author=assessor, project_name="古商城道路改造")
     )
-    workflow.assessment_submit(assessment=assessment, actor=assessor)
-    approve_and_issue(assessment=assessment, actor=reviewer)
-    return tasks.issue_report(assessment_id=assessment.pk)
+    return issue(assessment, author=assessor, reviewer=reviewer)
 
 
 def test_the_csv_has_report_number_issue_date_and_approver_and_the_units_name(

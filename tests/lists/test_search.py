@@ -5,12 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.issuing import tasks
-from assessments.issuing.tasks import approve_and_issue
 from assessments.lists import search
 from assessments.models import Assessment, Role, Status
-from assessments.services import editing, workflow
-from tests.factories import complete_assessment, make_assessment, make_unit, make_user
+from assessments.services import editing
+from tests.factories import complete_assessment, issue, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +94,7 @@ def test_a_renamed_contact_is_found_by_the_new_name_only(client, assessor, road)
 
 def test_search_finds_an_issued_report_by_its_number(client, assessor, reviewer, unit, road):
     complete_assessment(road)
-    workflow.assessment_submit(assessment=road, actor=assessor)
-    approve_and_issue(assessment=road, actor=reviewer)
-    report = tasks.issue_report(assessment_id=road.pk)
+    report = issue(road, author=assessor, reviewer=reviewer)
     other = make_assessment(unit=unit, author=assessor, project_name="另一个项目")
     client.force_login(assessor)
 

@@ -4,7 +4,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from assessments.issuing.tasks import approve_and_issue
 from assessments.models import (
     AuditAction,
     AuditEvent,
@@ -18,6 +17,7 @@ from assessments.models import (
 )
 from assessments.services import workflow
 from assessments.services.audit import audit_record
+from tests.factories import issue
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +153,9 @@ def test_every_append_only_table_still_has_its_update_guard():
 
 
 def test_the_database_refuses_to_update_a_signed_report(complete_draft, assessor, reviewer):
-    from assessments.issuing import tasks
     from assessments.models import SignedReport
 
-    workflow.assessment_submit(assessment=complete_draft, actor=assessor)
-    approve_and_issue(assessment=complete_draft, actor=reviewer)
-    report = tasks.issue_report(assessment_id=complete_draft.pk)
+    report = issue(complete_draft, author=assessor, reviewer=reviewer)
 
     assert refused(lambda: SignedReport.objects.filter(pk=report.pk).update(sha256="0" * 64))
 

@@ -8,8 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.issuing import tasks
-from assessments.issuing.tasks import approve_and_issue
 from assessments.models import (
     Assessment,
     AuditAction,
@@ -21,8 +19,8 @@ from assessments.models import (
     Status,
     TrackingRecord,
 )
-from assessments.services import editing, tracking, workflow
-from tests.factories import complete_assessment, make_assessment, make_unit, make_user
+from assessments.services import editing, tracking
+from tests.factories import complete_assessment, issue, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +75,7 @@ def issued(bureau, staff, bureau_reviewer, risk_scheme):
             for i in range(2)
         ],
     )
-    workflow.assessment_submit(assessment=assessment, actor=staff)
-    approve_and_issue(assessment=assessment, actor=bureau_reviewer)
-    tasks.issue_report(assessment_id=assessment.pk)
+    issue(assessment, author=staff, reviewer=bureau_reviewer)
     issued = Assessment.objects.get(pk=assessment.pk)
     assert issued.status == Status.ISSUED
     return issued
@@ -195,9 +191,7 @@ def test_a_record_is_found_only_under_its_own_assessment(
     client, issued, staff, bureau, bureau_reviewer
 ):
     other = complete_assessment(make_assessment(unit=bureau, author=staff, project_name="另一项目"))
-    workflow.assessment_submit(assessment=other, actor=staff)
-    approve_and_issue(assessment=other, actor=bureau_reviewer)
-    tasks.issue_report(assessment_id=other.pk)
+    issue(other, author=staff, reviewer=bureau_reviewer)
     record = tracking.tracking_save(
         assessment=issued,
         record=None,
