@@ -22,6 +22,7 @@ from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, TimestampDSSContentSettings
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
@@ -76,6 +77,17 @@ def probe_tsa(digest: bytes, *, timeout: float) -> None:
         ) from error
 
 
+class PdfA2Signer(signers.PdfSigner):
+    """pyHanko's signer, kept within PDF 1.7 as PDF/A-2 requires: pyHanko raises the file
+    to PDF 2.0 and declares ISO 32002 for an ECDSA key, but ECDSA signatures are part of
+    ISO 32000-1 already, so only the PAdES (ESIC) extension is declared."""
+
+    def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(ESIC_EXTENSION_1)
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -118,7 +130,7 @@ def sign_pdf(
     field_spec = None
     if visible_box is not None:
         field_spec = fields.SigFieldSpec("BureauSignature", on_page=-1, box=visible_box)
-    signer = signers.PdfSigner(
+    signer = PdfA2Signer(
         meta,
         signer=current_signer(),
         timestamper=timestamper() if long_term else None,

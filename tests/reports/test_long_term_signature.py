@@ -102,6 +102,11 @@ def test_an_issued_report_is_pdf_a_2b_with_every_font_embedded_and_no_encryption
     reader = PdfFileReader(BytesIO(issued_pdf))
 
     assert issued_pdf.startswith(b"%PDF-1.7")
+    # PDF/A-2 is PDF 1.7: no later revision may raise the version (pyHanko would, to 2.0,
+    # for an ECDSA key, registering ISO 32002) nor declare an extension of PDF 2.0.
+    assert reader.root.get("/Version") in (None, "/1.7")
+    extensions = reader.root.get("/Extensions") or {}
+    assert set(extensions) <= {"/ESIC"}, extensions
     (intent,) = reader.root["/OutputIntents"]
     assert intent["/S"] == "/GTS_PDFA1"
     assert intent["/DestOutputProfile"].get_object().data[36:40] == b"acsp"  # an ICC profile
