@@ -1,6 +1,8 @@
 """The dashboard's figures: how many assessments the user may see, by status, level, mode,
 unit and month — read from the trigger-kept tallies (`models.tally`), a few hundred rows
-whatever the number of assessments, with the same visibility as the lists.
+whatever the number of assessments, with the same visibility as the lists — and what is
+overdue among them (tracking records past their due date with nothing found recorded),
+read through a partial index that holds only the open rows.
 """
 
 from __future__ import annotations
@@ -12,10 +14,21 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import NO_LEVEL, AssessmentTally, Mode, RiskLevel, Status, Unit, visibility
+from ..models import (
+    NO_LEVEL,
+    Assessment,
+    AssessmentTally,
+    Mode,
+    RiskLevel,
+    Status,
+    TrackingRecord,
+    Unit,
+    visibility,
+)
 from ..models.access import access_of
 
 MONTHS = 12
+OVERDUE_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -32,9 +45,44 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Overdue:
+    """One kind of overdue work: how many there are, and the longest overdue of them."""
+
+    key: str
+    title: str
+    total: int
+    rows: list[tuple[int, str, datetime.date]]  # (assessment id, project name, due date)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     total: int
     series: list[Series]
+    overdue: list[Overdue]
+
+
+def overdue_tracking(access, today: datetime.date) -> Overdue:
+    """Tracking records of the visible assessments past their due date with nothing found
+    recorded: two queries on the partial index `tracking_open_due` (found rows leave it)."""
+    rows = TrackingRecord.objects.filter(
+        findings="",
+        due_date__lt=today,
+        assessment__in=Assessment.objects.filter(visibility(access)).values("pk"),
+    )
+    return Overdue(
+        "tracking",
+        _("Overdue tracking"),
+        rows.count(),
+        list(
+            rows.order_by("due_date", "pk").values_list(
+                "assessment_id", "assessment__project_name", "due_date"
+            )[:OVERDUE_SHOWN]
+        ),
+    )
+
+
+# Each kind of overdue work the dashboard lists: f(access, today) -> Overdue.
+OVERDUE_KINDS = [overdue_tracking]
 
 
 def _months(today: datetime.date) -> list[datetime.date]:
@@ -48,9 +96,11 @@ def _months(today: datetime.date) -> list[datetime.date]:
 
 
 def dashboard(user) -> Dashboard:
-    """Two queries: the visible tallies, and the names of their units and levels."""
+    """A fixed number of queries: the visible tallies, the names of their units and levels,
+    and two for each kind of overdue work."""
+    access = access_of(user)
     tallies = list(
-        AssessmentTally.objects.filter(visibility(access_of(user), unit="unit_id"), count__gt=0)
+        AssessmentTally.objects.filter(visibility(access, unit="unit_id"), count__gt=0)
         .values_list("unit_id", "month", "status", "mode", "level_id", "count")
         .order_by()
     )
@@ -93,4 +143,9 @@ def dashboard(user) -> Dashboard:
             ],
         ),
     ]
-    return Dashboard(total=sum(by["status"].values()), series=series)
+    today = timezone.localdate()
+    return Dashboard(
+        total=sum(by["status"].values()),
+        series=series,
+        overdue=[kind(access, today) for kind in OVERDUE_KINDS],
+    )

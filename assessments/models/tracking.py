@@ -61,6 +61,10 @@ class TrackingRecord(Recorded):
         verbose_name = _("Tracking record")
         verbose_name_plural = _("Tracking records")
         ordering = ["assessment", "due_date", "id"]
+        indexes = [
+            # Overdue work (the dashboard, reminders): only records with nothing found yet.
+            models.Index(fields=["due_date"], condition=Q(findings=""), name="tracking_open_due"),
+        ]
         constraints = [
             length_limit("findings", "tracking_findings", "tracking_findings_length"),
             length_limit("new_risks", "tracking_new_risks", "tracking_new_risks_length"),

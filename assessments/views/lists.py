@@ -134,7 +134,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for series in shown.series
     ]
-    return render(request, "assessments/dashboard.html", {"total": shown.total, "charts": charts})
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {"total": shown.total, "charts": charts, "overdue": shown.overdue},
+    )
 
 
 def _export(request: HttpRequest, kind: str) -> StreamingHttpResponse:

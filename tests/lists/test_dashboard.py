@@ -20,7 +20,7 @@ from assessments.models import (
     forget_access,
     rebuild_tallies,
 )
-from tests.factories import make_assessment, make_unit, make_user
+from tests.factories import complete_assessment, issue, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +154,65 @@ def test_someone_without_a_unit_is_refused(client, db):
     assert client.get(reverse("assessments:dashboard")).status_code == 403
     client.logout()
     assert client.get(reverse("assessments:dashboard")).status_code == 302
+
+
+def test_overdue_tracking_is_listed_for_the_unit_and_its_oversight_only(
+    client, unit, assessor, reviewer, risk_scheme
+):
+    from assessments.services import tracking
+
+    district = make_unit("周村区委政法委")
+    unit.parent = district
+    unit.save()
+    overseer = make_user("olga", roles=[Role.OVERSIGHT], units=[district])
+    elsewhere = make_user("sam", roles=[Role.OVERSIGHT], units=[make_unit("张店区")])
+    today = timezone.localdate()
+    issued = []
+    for name in ("古商城道路改造", "城市公园提升"):
+        assessment = complete_assessment(
+            make_assessment(unit=unit, author=assessor, project_name=name)
+        )
+        issue(assessment, author=assessor, reviewer=reviewer)
+        issued.append(assessment)
+
+    def record(assessment, days_ago: int, findings: str = "") -> None:
+        tracking.tracking_save(
+            assessment=assessment,
+            record=None,
+            data={
+                "due_date": today - datetime.timedelta(days=days_ago),
+                "tracked_by": "王某",
+                "tracked_on": today if findings else None,
+                "findings": findings,
+                "new_risks": "",
+            },
+            measures={},
+            actor=assessor,
+        )
+
+    record(issued[0], 3)
+    record(issued[1], 10)
+    record(issued[1], 20, findings="已落实。")  # found: not overdue
+    record(issued[0], -5)  # not yet due
+
+    def overdue(user):
+        (kind,) = dashboard(user).overdue
+        return kind.total, [(name, due) for _pk, name, due in kind.rows]
+
+    expected = (
+        2,
+        [
+            ("城市公园提升", today - datetime.timedelta(days=10)),
+            ("古商城道路改造", today - datetime.timedelta(days=3)),
+        ],
+    )
+    assert overdue(assessor) == expected
+    assert overdue(overseer) == expected
+    assert overdue(elsewhere) == (0, [])
+
+    client.force_login(overseer)
+    page = client.get(reverse("assessments:dashboard")).content.decode()
+    section = page.split('id="overdue-tracking"')[1]
+    assert (
+        "城市公园提升" in section and f"{today - datetime.timedelta(days=10):%Y-%m-%d}" in section
+    )
