@@ -175,7 +175,7 @@ class ArchiveWriter:
         info.size = size
         info.mode = 0o600
         info.mtime = int(time.time())
-        hashing = _HashingReader(handle)
+        hashing = HashingReader(handle)
         self.tar.addfile(info, hashing)
         digest = hashing.digest.hexdigest()
         entry = {"name": name, "size": size, "sha256": digest}
@@ -213,15 +213,29 @@ class ArchiveWriter:
         self.tar.close()
 
 
-class _HashingReader:
+class HashingReader(io.RawIOBase):
+    """A readable stream over `handle` that hashes what passes through it."""
+
     def __init__(self, handle):
+        super().__init__()
         self.handle = handle
         self.digest = hashlib.sha256()
 
-    def read(self, size=-1):
-        data = self.handle.read(size)
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.handle.read(len(buffer))
+        buffer[: len(data)] = data
         self.digest.update(data)
-        return data
+        return len(data)
+
+    def hexdigest_to_end(self) -> str:
+        """The hash of the whole stream: what no reader above took yet is read (and
+        hashed) first, from the handle itself (a text reader above may have closed this)."""
+        while chunk := self.handle.read(CHUNK):
+            self.digest.update(chunk)
+        return self.digest.hexdigest()
 
 
 def member_kind(name: str) -> str:
@@ -260,12 +274,16 @@ def hash_stream(handle, sink=None) -> str:
     return digest.hexdigest()
 
 
-def check_archive(path, spool_dir: str) -> dict:
+def check_archive(path, spool_dir: str) -> tuple[dict, dict[str, str]]:
     """Every member hashed and compared, in order, with the manifest's line for it.
 
     One pass hashes the members (their hashes go to a temporary file, not memory) and keeps
-    the manifest aside; the two are then read side by side. Returns the manifest's header.
+    the manifest aside; the two are then read side by side. Returns the manifest's header
+    and the checked hashes of the tables and trust roots (a few dozen members), so a
+    restore that reads them again can tell that they are still the bytes checked here.
+    Report and evidence files need no such list: each is named by its own hash.
     """
+    small: dict[str, str] = {}
     seen = tempfile.TemporaryFile(dir=spool_dir, mode="w+", encoding="utf-8")  # noqa: SIM115
     manifest = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115
     with seen, manifest:
@@ -300,6 +318,8 @@ def check_archive(path, spool_dir: str) -> dict:
                 raise ArchiveError(f"{name} is not where the manifest lists it")
             if expected.get("sha256") != actual:
                 raise ArchiveError(f"changed since the backup: {name}")
+            if member_kind(name) in (DB_DIR, ROOTS_DIR):
+                small[name] = actual
             count += 1
         rest = listed.readline()
         if rest:
@@ -307,7 +327,20 @@ def check_archive(path, spool_dir: str) -> dict:
         if count != header.get("members"):
             raise ArchiveError("the manifest's count does not match its lines")
         listed.detach()
-    return header
+    return header, small
+
+
+def read_checked(handle, name: str, checked: dict[str, str]) -> HashingReader:
+    """`handle` (a member read again after `check_archive`) as a stream whose hash the
+    caller compares with `checked` once read, through `still_as_checked`."""
+    if name not in checked:
+        raise ArchiveError(f"{name} was not in the archive when it was checked")
+    return HashingReader(handle)
+
+
+def still_as_checked(reader: HashingReader, name: str, checked: dict[str, str]) -> None:
+    if reader.hexdigest_to_end() != checked[name]:
+        raise ArchiveError(f"{name} changed after the archive was checked")
 
 
 def spool_dir_for(path) -> str:

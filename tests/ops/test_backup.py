@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from assessments.common import files
 from assessments.demo import load_demo, load_demo_spec
 from assessments.issuing import tasks
 from assessments.models import Assessment, Attachment, Seal, attachment_storage
+from assessments.ops import backup
 from assessments.reports import storage
 from assessments.services import evidence
 
@@ -286,3 +288,66 @@ def test_a_backup_never_overwrites_a_file(issued, tmp_path):
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", str(existing), stdout=io.StringIO())
     assert existing.read_bytes() == b"keep me"
+
+
+SWAP_AFTER_CHECK = """
+import shutil
+from django.core.management import call_command
+from assessments.ops import backup
+
+checked_once = backup.check_archive
+
+
+def check_then_swap(path, spool):
+    checked = checked_once(path, spool)
+    shutil.copy({changed!r}, path)  # the archive changes once it has been checked
+    return checked
+
+
+backup.check_archive = check_then_swap
+call_command("restore", {archive!r})
+"""
+
+
+def test_a_table_changed_between_the_check_and_the_load_is_refused_and_nothing_restored(
+    archive, issued, empty_database, tmp_path, test_pki
+):
+    """The archive is read twice (checked, then loaded): a table that is no longer the
+    checked bytes when it is loaded rolls the load back."""
+    with tempfile.TemporaryDirectory() as spool:
+        _header, checked = backup.check_archive(archive, spool)
+    assert "db/assessments.assessment.jsonl" in checked
+    assert all(name.startswith(("db/", "trust-roots/")) for name in checked)
+
+    def rename(name, data):
+        if name == "db/assessments.assessment.jsonl":
+            data = data.replace(
+                "《周村区新型智慧城市顶层设计》".encode(), "《被改过的名称》".encode()
+            )
+        return data
+
+    changed = rewrite(archive, rename)
+    restored = tmp_path / "restored"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
+        "DATABASE_URL": empty_database,
+        "ZHOUCUN_VAR_DIR": str(restored / "var"),
+        "ZHOUCUN_REPORTS_ROOT": str(restored / "reports"),
+        "ZHOUCUN_ATTACHMENTS_DIR": str(restored / "attachments"),
+        "ZHOUCUN_TRUST_ROOTS": str(restored / "pki" / "root.pem"),
+    }
+    swapped = tmp_path / "swapped.tar.gz"
+    swapped.write_bytes(archive.read_bytes())
+    script = SWAP_AFTER_CHECK.format(archive=str(swapped), changed=str(changed))
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+
+    assert result.returncode != 0
+    assert "db/assessments.assessment.jsonl changed after the archive was checked" in result.stderr
+    assert "Nothing was restored" in result.stderr
+    count = manage("shell", "--no-imports", "-c", COUNT_ASSESSMENTS, env=env)
+    assert count.returncode == 0, count.stderr
+    assert count.stdout.split() == ["0"]
+
+
+COUNT_ASSESSMENTS = "from assessments.models import Assessment; print(Assessment.objects.count())"

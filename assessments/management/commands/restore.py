@@ -1,4 +1,5 @@
 import hashlib
+import io
 import tarfile
 import tempfile
 from pathlib import Path
@@ -52,8 +53,8 @@ class Command(BaseCommand):
             raise CommandError(f"No archive at {path}.")
         with tempfile.TemporaryDirectory(dir=backup.spool_dir_for(path)) as tmp:
             try:
-                manifest = backup.check_archive(path, tmp)
-                roots = self._trust_roots(path)
+                manifest, checked = backup.check_archive(path, tmp)
+                roots = self._trust_roots(path, checked)
             except (backup.ArchiveError, tarfile.TarError, EOFError, OSError, ValueError) as exc:
                 raise CommandError(
                     f"The archive is not intact: {exc}. Nothing was restored."
@@ -62,7 +63,10 @@ class Command(BaseCommand):
         roots_pem, roots_targets = self._plan_trust_roots(roots, trust_roots_dir)
         self.stdout.write(f"Archive intact: {manifest['members']} members checked.")
         call_command("migrate", interactive=False, verbosity=0)
-        rows = self._load(path)
+        try:
+            rows = self._load(path, checked)
+        except backup.ArchiveError as exc:
+            raise CommandError(f"The archive is not intact: {exc}. Nothing was restored.") from exc
         files, evidence = self._write_files(path)
         for target, data in roots_targets:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,12 +93,15 @@ class Command(BaseCommand):
                     "an empty database."
                 )
 
-    def _trust_roots(self, path: Path) -> list[tuple[str, bytes]]:
-        return [
-            (Path(name).name, handle.read())
-            for name, handle in backup.iter_members(path)
-            if backup.member_kind(name) == backup.ROOTS_DIR
-        ]
+    def _trust_roots(self, path: Path, checked: dict[str, str]) -> list[tuple[str, bytes]]:
+        roots = []
+        for name, handle in backup.iter_members(path):
+            if backup.member_kind(name) == backup.ROOTS_DIR:
+                data = handle.read()
+                if hashlib.sha256(data).hexdigest() != checked.get(name):
+                    raise backup.ArchiveError(f"{name} changed after the archive was checked")
+                roots.append((Path(name).name, data))
+        return roots
 
     def _plan_trust_roots(self, files: list[tuple[str, bytes]], directory: Path | None):
         """Where each root file goes — decided before anything is written."""
@@ -123,8 +130,9 @@ class Command(BaseCommand):
             writes.append((target, data))
         return pem, writes
 
-    def _load(self, path: Path) -> int:
-        """Every table, read line by line and inserted in batches, in one transaction."""
+    def _load(self, path: Path, checked: dict[str, str]) -> int:
+        """Every table, read line by line and inserted in batches, in one transaction that
+        a table no longer as checked rolls back."""
         models = {m._meta.label_lower: m for m in backup.dumped_models()}
         remap: dict[str, dict] = {}
         loaded = []
@@ -140,7 +148,8 @@ class Command(BaseCommand):
             for name, handle in backup.iter_members(path):
                 if backup.member_kind(name) != backup.DB_DIR:
                     continue
-                header, rows = backup.read_table(handle)
+                reader = backup.read_checked(handle, name, checked)
+                header, rows = backup.read_table(io.BufferedReader(reader))
                 label = header.get("table")
                 model = models.get(label)
                 if model is None:
@@ -149,12 +158,12 @@ class Command(BaseCommand):
                     )
                 if label == "contenttypes.contenttype":
                     remap["contenttypes.contenttype"] = self._map_content_types(header, rows)
-                    continue
-                if label == "auth.permission":
+                elif label == "auth.permission":
                     remap["auth.permission"] = self._map_permissions(header, rows, remap)
-                    continue
-                total += self._load_table(model, header, rows, remap)
-                loaded.append(model)
+                else:
+                    total += self._load_table(model, header, rows, remap)
+                    loaded.append(model)
+                backup.still_as_checked(reader, name, checked)
             connection.check_constraints(table_names=[m._meta.db_table for m in loaded])
             rebuild_tallies()
             with connection.cursor() as cursor:
