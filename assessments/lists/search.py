@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -144,7 +144,7 @@ def _sample_is_common(queryset: QuerySet, terms: list[str], unit_ids: list[int])
     ]
     sample, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     likes = " AND ".join(["s.t LIKE %s"] * len(terms))
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:  # the replica, for a list read there
         cursor.execute(
             f"SELECT count(*) FROM ({sample}) AS s WHERE {likes}",  # noqa: S608 - constant SQL
             (*params, *(_like_pattern(term) for term in terms)),

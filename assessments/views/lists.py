@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import permissions
+from ..common.replica import reads_from_replica
 from ..forms.lists import AssessmentFilterForm
 from ..lists import dashboard as figures
 from ..lists import exports, queries
@@ -41,6 +42,7 @@ def _section_link(section: queries.Section) -> str:
 
 
 @require_GET
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     shown = []
     for section in queries.home_sections(request.user):
@@ -74,6 +76,7 @@ def _filter_form(request: HttpRequest) -> AssessmentFilterForm:
 
 
 @require_GET
+@reads_from_replica
 def assessment_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     selection = queries.select(request.user, form.criteria())
@@ -101,6 +104,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_review_queue(request.user):
         raise deny(request, None, "review queue")
@@ -118,6 +122,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_dashboard(request.user):
         raise deny(request, None, "dashboard")
@@ -173,10 +178,12 @@ def _export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def assessment_export(request: HttpRequest) -> StreamingHttpResponse:
     return _export(request, "csv")
 
 
 @require_GET
+@reads_from_replica
 def assessment_export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     return _export(request, "xlsx")

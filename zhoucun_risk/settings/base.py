@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assessments.web.middleware.IdleDeadlineMiddleware",
+    # Only with a replica configured: notes the user's last write (read-your-writes).
+    "assessments.common.replica.RecordWritesMiddleware",
     "assessments.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +95,20 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# A PostgreSQL streaming replica, if there is one: the lists, search, exports and the
+# dashboard read from it; everything else, and every write, uses the primary. A user who
+# wrote within ZHOUCUN_REPLICA_STICKY_SECONDS reads from the primary (read-your-writes);
+# keep it well above the replica's lag (docs/operations.md).
+ZHOUCUN_REPLICA_URL = env_str("ZHOUCUN_REPLICA_URL", "")
+ZHOUCUN_REPLICA_STICKY_SECONDS = env_int("ZHOUCUN_REPLICA_STICKY_SECONDS", 10, minimum=0)
+if ZHOUCUN_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("ZHOUCUN_REPLICA_URL needs DATABASE_URL (the primary).")
+    DATABASES["replica"] = {
+        **dj_database_url.parse(ZHOUCUN_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["assessments.common.replica.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id at OWASP's parameters first; PBKDF2 (Django's former default) stays so existing
