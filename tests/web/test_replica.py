@@ -64,7 +64,14 @@ def walk(pk: int, **env) -> dict:
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ZHOUCUN_"))}
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", WALK.replace("__PK__", str(pk))],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            WALK.replace("__PK__", str(pk)),
+        ],
         cwd=ROOT,
         env={
             **base,
