@@ -87,7 +87,7 @@ from .standard import (
     StandardRecord,
     WorkingGroupMember,
 )
-from .tally import NO_LEVEL, AssessmentTally, rebuild_tallies
+from .tally import NO_LEVEL, AssessmentTally, rebuild_tallies, triggers_paused
 from .tracking import (
     Carried,
     MeasureCheck,
@@ -180,6 +180,7 @@ __all__ = [
     "length_limit",
     "outline_problems",
     "rebuild_tallies",
+    "triggers_paused",
     "visibility",
     "visible_unit_ids",
 ]

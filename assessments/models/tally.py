@@ -8,13 +8,15 @@ zone (TIME_ZONE as it was when the migration ran: PostgreSQL by its name, SQLite
 offset, which China keeps all year).
 
 A bulk load that bypasses row triggers (the scale benchmark's) ends with `rebuild_tallies`,
-which counts everything again in one statement; so does a restore.
+which counts everything again in one statement; so does a restore, which on PostgreSQL
+switches the triggers off for its load (`triggers_paused`) rather than pay one per row.
 """
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -89,3 +91,27 @@ def rebuild_tallies(using=None) -> None:
             f"SELECT owner_unit_id, {month}, status, mode, COALESCE(risk_level_id, {NO_LEVEL}), "
             f"count(*) FROM assessments_assessment GROUP BY 1, 2, 3, 4, 5"
         )
+
+
+# The triggers of migration 0023 on PostgreSQL (it names them; SQLite's cannot be paused).
+POSTGRESQL_TRIGGERS = ("assessment_tally_insert_delete", "assessment_tally_update")
+
+
+@contextmanager
+def triggers_paused(using=None):
+    """Inside a transaction (`atomic`) on PostgreSQL: the tally triggers off until the block
+    ends, for a bulk load that then calls `rebuild_tallies`. ALTER TABLE is transactional
+    there, so a failed load's rollback undoes the switch. Elsewhere the triggers run on."""
+    using = using or connection
+    if using.vendor != "postgresql":
+        yield
+        return
+    with using.cursor() as cursor:
+        for name in POSTGRESQL_TRIGGERS:
+            cursor.execute(f"ALTER TABLE assessments_assessment DISABLE TRIGGER {name}")
+    yield
+    # Only after a load that worked: after a failure the transaction's rollback switches
+    # them back on (and an ALTER TABLE now would fail on the deferred checks still pending).
+    with using.cursor() as cursor:
+        for name in POSTGRESQL_TRIGGERS:
+            cursor.execute(f"ALTER TABLE assessments_assessment ENABLE TRIGGER {name}")

@@ -22,6 +22,7 @@ from assessments.models import (
     Unit,
     attachment_storage,
     rebuild_tallies,
+    triggers_paused,
 )
 from assessments.models.guards import APPEND_ONLY_TABLES
 from assessments.ops import backup
@@ -137,7 +138,7 @@ class Command(BaseCommand):
         remap: dict[str, dict] = {}
         loaded = []
         total = 0
-        with transaction.atomic(), connection.constraint_checks_disabled():
+        with transaction.atomic(), connection.constraint_checks_disabled(), triggers_paused():
             # Rows that migrations create (the role groups) are in the archive too, with their
             # original keys: make way for them. Only these can exist in an installation that
             # passed the emptiness check; append-only tables are empty, so never touched.
