@@ -307,6 +307,21 @@ def verify_pdf(
     )
 
 
+def archive_timestamp_expiry(data: bytes) -> datetime.datetime | None:
+    """When the last document timestamp of a long-term report stops being checkable: the
+    earliest expiry among the certificates it carries (its TSA's and that one's issuers).
+    Its archive timestamp must be renewed before then (`_past_validation`). None for a
+    file with no document timestamp after its signature (B-B) or none at all. Read as the
+    file says, not validated: `verify_pdf` judges the file."""
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    signatures = reader.embedded_regular_signatures
+    stamps = reader.embedded_timestamp_signatures
+    if not signatures or not stamps or stamps[-1].signed_revision < signatures[-1].signed_revision:
+        return None
+    certificates = [choice.chosen for choice in stamps[-1].signed_data["certificates"]]
+    return min(certificate.not_valid_after for certificate in certificates)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the verification page tells the public about an uploaded file."""

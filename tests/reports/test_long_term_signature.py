@@ -38,7 +38,7 @@ from assessments.issuing import tasks
 from assessments.issuing.tasks import approve_and_issue
 from assessments.models import IssueFailure, SignedReport, Status
 from assessments.reports import pki, sign, storage
-from assessments.reports.verify import VerdictKind, verify_pdf
+from assessments.reports.verify import VerdictKind, archive_timestamp_expiry, verify_pdf
 from assessments.services import workflow
 from tests.factories import complete_assessment, make_assessment
 from tests.issuing.test_worker import DB_QUEUE
@@ -457,3 +457,32 @@ def test_the_verify_command_validates_at_a_given_moment(issued_pdf, tmp_path):
         call_command("verify_report", str(path), "--at", expired, stdout=StringIO())
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("verify_report", str(path), "--at", "next year", stdout=StringIO())
+
+
+def test_the_reports_whose_archive_timestamp_expires_soon_are_listed(issued_pdf, renewed_pdf):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    report = SignedReport.objects.get()
+    expiry = archive_timestamp_expiry(issued_pdf)
+    # The dev TSA's certificate (five years) expires before the root (ten).
+    assert expiry == archive_certificate(issued_pdf).not_valid_after
+    days_left = (expiry - datetime.datetime.now(datetime.UTC)).days
+
+    out = StringIO()
+    call_command("archive_timestamps_due", "--days", str(days_left - 1), stdout=out)
+    assert "1 reports: 0 with an archive timestamp expiring" in out.getvalue()
+    assert report.report_number not in out.getvalue()
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 with an archive timestamp expiring"):
+        call_command("archive_timestamps_due", "--days", str(days_left + 1), stdout=out)
+    assert f"DUE        {report.report_number}: {expiry.isoformat()}" in out.getvalue()
+
+    # Renewed, the report is due only when the renewing TSA's certificate expires.
+    assert archive_timestamp_expiry(renewed_pdf) == archive_certificate(renewed_pdf).not_valid_after
+    assert archive_timestamp_expiry(renewed_pdf) > expiry
+    with override_settings(ZHOUCUN_SIGNATURE_LEVEL="B-B"):
+        plain = sign.sign_pdf(HTML(string="<p>测试</p>").write_pdf(), reason="t", location="t")
+    assert archive_timestamp_expiry(plain) is None
