@@ -17,6 +17,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -53,6 +54,10 @@ class Verdict:
     timestamp: datetime.datetime | None = None
     long_term: bool = False
     problem: str = ""
+    # The moment the trust was judged at: for a long-term (B-LTA) file, the time of the
+    # earliest archive timestamp, at which the signer's certificate was checked (past
+    # validation); otherwise the moment of checking itself. None when nothing was judged.
+    validated_at: datetime.datetime | None = None
 
     @property
     def valid(self) -> bool:
@@ -82,16 +87,85 @@ UNREADABLE = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeEr
 ACCEPTED_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
 
 
-def _offline_context(reader: PdfFileReader, roots: list[asn1_x509.Certificate]):
+def _offline_context(
+    reader: PdfFileReader,
+    roots: list[asn1_x509.Certificate],
+    *,
+    moment: datetime.datetime | None = None,
+    revocation: str = "soft-fail",
+):
     """A validation context from the trust roots and the file's own embedded validation
-    data (DSS): nothing is fetched. Revocation is "soft-fail": a report signed without
-    embedded revocation data (before long-term signatures, B-B) is judged on its signature
-    and path alone; one whose embedded data says "revoked" fails."""
-    settings = {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "soft-fail"}
+    data (DSS), as of `moment` (None: now): nothing is fetched. Revocation is "soft-fail"
+    unless told otherwise: a report signed without embedded revocation data (before
+    long-term signatures, B-B) is judged on its signature and path alone; one whose
+    embedded data says "revoked" fails."""
+    settings = {
+        "trust_roots": roots,
+        "allow_fetching": False,
+        "revocation_mode": revocation,
+        "moment": moment,
+        # In the past, an answer made after `moment` counts: a real OCSP answer is made
+        # just after the timestamp it is fetched for, and "good" then means good at it.
+        "retroactive_revinfo": moment is not None,
+    }
     try:
         return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
     except NoDSSFoundError:
         return ValidationContext(**settings)
+
+
+def _token_time(signed_data) -> datetime.datetime:
+    """The time an RFC 3161 token says it was made (trusted only once the token is)."""
+    return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+
+
+def _signature_token_time(signature) -> datetime.datetime | None:
+    """The time of the signature's own timestamp token (B-T), if it carries one."""
+    token = next(extract_tst_data_iter(signature.signer_info, signed=False), None)
+    return _token_time(token) if token is not None else None
+
+
+def _past_validation(reader, signature, archive, roots, at):
+    """Validate a long-term (B-LTA) signature at the times its timestamps prove.
+
+    The archive (document) timestamps form a chain: each covers everything before it,
+    the signature, its timestamp and the validation data included. Each is checked at the
+    time of the next, which proves it existed then; the last at its own time and again at
+    `at` (None: now). At its own time, against the revocation answers embedded with it; at
+    `at`, for its certificates' validity periods only: whether its certificate was revoked
+    since cannot be known offline, and it must not have expired by `at` (so the archive
+    timestamp must be renewed before the TSA's certificate expires). The signature's
+    timestamp is checked at the time of the first archive timestamp, and the signer's
+    certificate at the time of the signature's timestamp, with the revocation answers
+    embedded when it was signed (required wherever a certificate names a responder). So an
+    expired signing certificate, or revocation answers long stale, do not matter: what
+    matters is that they were valid when the timestamps prove the signature existed.
+
+    Returns (signature status, archive stamp statuses, chronological, earliest archive time).
+    """
+    times = [_token_time(stamp.signed_data) for stamp in archive]
+    stamps = [
+        validate_pdf_timestamp(
+            stamp, _offline_context(reader, roots, moment=moment, revocation="hard-fail")
+        )
+        for stamp, moment in zip(archive, [*times[1:], times[-1]], strict=True)
+    ]
+    stamps.append(
+        validate_pdf_timestamp(
+            archive[-1], _offline_context(reader, roots, moment=at, revocation="none")
+        )
+    )
+    signed_at = _signature_token_time(signature) or times[0]
+    status = validate_pdf_signature(
+        signature,
+        _offline_context(reader, roots, moment=signed_at, revocation="hard-fail"),
+        ts_validation_context=_offline_context(
+            reader, roots, moment=times[0], revocation="hard-fail"
+        ),
+    )
+    now = at or datetime.datetime.now(datetime.UTC)
+    chronological = all(a <= b for a, b in zip([signed_at, *times], [*times, now], strict=True))
+    return status, stamps, chronological, times[0]
 
 
 TRAILER = re.compile(
@@ -135,14 +209,24 @@ def _certificates_as_stored(reader: PdfFileReader, signatures) -> bool:
     )
 
 
-def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None) -> Verdict:
+def verify_pdf(
+    data: bytes,
+    *,
+    roots: list[asn1_x509.Certificate] | None = None,
+    at: datetime.datetime | None = None,
+) -> Verdict:
     """Does the PDF carry an intact signature by a trusted signer, followed by nothing but
     validation data and document timestamps, with the last of those over the whole file?
 
     Trusted means: by the configured trust roots, or by `roots` when given (a restore checks
-    against the roots it restored). Checked offline, from the embedded data alone. Public
-    uploads go through `verify_bounds` first.
+    against the roots it restored). Checked offline, from the embedded data alone, as of
+    `at` (None: now; a later moment answers "would it still validate then?"). A long-term
+    (B-LTA) file is validated in the past, at the times its timestamps prove
+    (`_past_validation`); any other at `at` itself. Public uploads go through
+    `verify_bounds` first.
     """
+    if at is not None and at.utcoffset() is None:
+        raise ValueError("verify_pdf(at=...) needs a timezone-aware moment")
     if b"%PDF-" not in data[:PDF_HEAD_WINDOW]:
         return Verdict(signed=False, readable=False)
     try:
@@ -155,17 +239,23 @@ def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None)
     signature = signatures[-1]
     roots = roots if roots is not None else trust_roots()
     try:
-        status = validate_pdf_signature(
-            signature,
-            _offline_context(reader, roots),
-            ts_validation_context=_offline_context(reader, roots),
-        )
-        # Each document timestamp after the signature must itself be intact and trusted.
-        archive_stamps = [
-            validate_pdf_timestamp(stamp, _offline_context(reader, roots))
+        archive = [
+            stamp
             for stamp in reader.embedded_timestamp_signatures
             if stamp.signed_revision > signature.signed_revision
         ]
+        if archive:
+            status, archive_stamps, chronological, validated_at = _past_validation(
+                reader, signature, archive, roots, at
+            )
+        else:
+            status = validate_pdf_signature(
+                signature,
+                _offline_context(reader, roots, moment=at),
+                ts_validation_context=_offline_context(reader, roots, moment=at),
+            )
+            archive_stamps, chronological = [], True
+            validated_at = at or datetime.datetime.now(datetime.UTC)
     except (SignatureValidationError, *UNREADABLE):
         # A signature whose bytes cannot even be checked was tampered with or broken.
         return Verdict(signed=True, intact=False)
@@ -174,6 +264,12 @@ def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None)
     # last revision (not a revision at all) are a change too.
     whole = (
         _ends_at_last_revision(reader, data)
+        # The last document timestamp covers the whole file: validation data added after
+        # it would be bytes outside every signature.
+        and (
+            not archive
+            or archive[-1].evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+        )
         and status.docmdp_ok is not False
         and (
             status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -193,7 +289,8 @@ def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None)
     if timestamp is not None:
         intact = intact and timestamp.intact and timestamp.valid
     trusted = (
-        bool(status.trusted)
+        chronological
+        and bool(status.trusted)
         and (timestamp is None or timestamp.trusted)
         and all(s.trusted for s in archive_stamps)
     )
@@ -206,7 +303,23 @@ def verify_pdf(data: bytes, *, roots: list[asn1_x509.Certificate] | None = None)
         signing_time=status.signer_reported_dt,
         timestamp=timestamp.timestamp if timestamp is not None else None,
         long_term=bool(archive_stamps),
+        validated_at=validated_at,
     )
+
+
+def archive_timestamp_expiry(data: bytes) -> datetime.datetime | None:
+    """When the last document timestamp of a long-term report stops being checkable: the
+    earliest expiry among the certificates it carries (its TSA's and that one's issuers).
+    Its archive timestamp must be renewed before then (`_past_validation`). None for a
+    file with no document timestamp after its signature (B-B) or none at all. Read as the
+    file says, not validated: `verify_pdf` judges the file."""
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    signatures = reader.embedded_regular_signatures
+    stamps = reader.embedded_timestamp_signatures
+    if not signatures or not stamps or stamps[-1].signed_revision < signatures[-1].signed_revision:
+        return None
+    certificates = [choice.chosen for choice in stamps[-1].signed_data["certificates"]]
+    return min(certificate.not_valid_after for certificate in certificates)
 
 
 @dataclass(frozen=True)

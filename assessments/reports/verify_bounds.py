@@ -192,7 +192,7 @@ def verify_in_child(data: bytes, roots: list | None) -> verify.Verdict:
         logger.info("Uploaded file unreadable: %s", payload["error"])
         return verify.Verdict(signed=False, readable=False)
     fields = payload["verdict"]
-    for moment in ("signing_time", "timestamp"):
+    for moment in ("signing_time", "timestamp", "validated_at"):
         if fields.get(moment):
             fields[moment] = datetime.datetime.fromisoformat(fields[moment])
     return verify.Verdict(**fields)

@@ -43,7 +43,7 @@ def serve_one(check: str, data: bytes, roots_der, answer, memory: int, language:
             try:
                 verdict = function(data, roots=roots)
                 fields = asdict(verdict)
-                for moment in ("signing_time", "timestamp"):
+                for moment in ("signing_time", "timestamp", "validated_at"):
                     if fields[moment] is not None:
                         fields[moment] = fields[moment].isoformat()
                 payload = {"outcome": "ok", "verdict": fields}

@@ -3,29 +3,42 @@ validation data in a DSS, a document timestamp over all), and check out offline 
 with pyHanko itself, not with our own verifier alone. No PDF/A validator is installable
 here, so the PDF/A structure is checked part by part."""
 
+import datetime
 import re
 import socket
 import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.test import override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 from weasyprint import HTML
 
 from assessments.issuing import tasks
 from assessments.issuing.tasks import approve_and_issue
 from assessments.models import IssueFailure, SignedReport, Status
 from assessments.reports import pki, sign, storage
-from assessments.reports.verify import VerdictKind, verify_pdf
+from assessments.reports.verify import VerdictKind, archive_timestamp_expiry, verify_pdf
 from assessments.services import workflow
 from tests.factories import complete_assessment, make_assessment
 from tests.issuing.test_worker import DB_QUEUE
@@ -250,3 +263,226 @@ def test_a_modified_report_shows_no_timestamp(client, issued_pdf):
     page = client.post(reverse("verify_upload"), {"pdf": upload}).content.decode()
 
     assert "签名后被修改过" in page and "可信时间戳" not in page
+
+
+# Past validation: a B-LTA report is judged at the times its timestamps prove, so it
+# outlives its signing certificate and the freshness of its embedded revocation answers.
+
+
+def signer_certificate(pdf: bytes) -> asn1_x509.Certificate:
+    return PdfFileReader(BytesIO(pdf)).embedded_regular_signatures[0].signer_cert
+
+
+def archive_certificate(pdf: bytes) -> asn1_x509.Certificate:
+    return PdfFileReader(BytesIO(pdf)).embedded_timestamp_signatures[-1].signer_cert
+
+
+def renewing_tsa(test_pki, *, days: int) -> DummyTimeStamper:
+    """A second TSA of the test CA, whose certificate lives `days` days: the one an archive
+    timestamp is renewed with before the first TSA's certificate expires."""
+    directory = Path(test_pki["root"]).parent
+    root = x509.load_pem_x509_certificate((directory / "root.pem").read_bytes())
+    root_key = serialization.load_pem_private_key((directory / "root-key.pem").read_bytes(), None)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "续期时间戳")]))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+
+    def der(cert):
+        return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+    key_der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return DummyTimeStamper(
+        tsa_cert=der(certificate),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        certs_to_embed=SimpleCertificateStore.from_certs([der(root)]),
+    )
+
+
+def renew_archive_timestamp(pdf: bytes, timestamper: DummyTimeStamper) -> bytes:
+    """What an archivist does before the last TSA certificate expires: embed fresh
+    validation data for the last document timestamp and the new TSA, then add a new
+    document timestamp over all (so no byte is outside it, as when issuing)."""
+    context = ValidationContext(trust_roots=pki.trust_roots(), allow_fetching=True)
+    last = PdfFileReader(BytesIO(pdf)).embedded_timestamp_signatures[-1]
+    path = validate_pdf_timestamp(last, context).validation_path
+    return (
+        signers.PdfTimeStamper(timestamper)
+        .timestamp_pdf(
+            IncrementalPdfFileWriter(BytesIO(pdf)),
+            "sha256",
+            context,
+            validation_paths=[path],
+            dss_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
+        )
+        .getvalue()
+    )
+
+
+def after_expiry(*certificates: asn1_x509.Certificate) -> datetime.datetime:
+    """A day after the last of `certificates` expires."""
+    return max(c.not_valid_after for c in certificates) + datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def renewed_pdf(issued_pdf, test_pki) -> bytes:
+    return renew_archive_timestamp(issued_pdf, renewing_tsa(test_pki, days=3000))
+
+
+def test_stale_revocation_answers_do_not_matter_to_a_b_lta_report(issued_pdf):
+    # The embedded OCSP answers are good for a day; a month on, they are long stale.
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
+
+    verdict = verify_pdf(issued_pdf, at=later)
+
+    assert verdict.kind == VerdictKind.GENUINE
+    # Trust was judged in the past: at the archive timestamp, not a month on.
+    (archive,) = PdfFileReader(BytesIO(issued_pdf)).embedded_timestamp_signatures
+    assert (
+        verdict.validated_at
+        == validate_pdf_timestamp(
+            archive, offline_context(PdfFileReader(BytesIO(issued_pdf)))
+        ).timestamp
+    )
+    assert verdict.timestamp <= verdict.validated_at < later
+
+
+def test_the_dev_tsa_certificate_expires_with_the_signers_so_an_unrenewed_report_then_fails(
+    issued_pdf,
+):
+    signer, tsa = signer_certificate(issued_pdf), archive_certificate(issued_pdf)
+    # Both are made for five years at once (pki.create_dev_ca): nothing outlives the signer.
+    assert tsa.not_valid_after <= signer.not_valid_after + datetime.timedelta(minutes=1)
+
+    verdict = verify_pdf(issued_pdf, at=after_expiry(tsa))
+
+    # Intact, but the last archive timestamp can no longer be trusted: it must be renewed.
+    assert verdict.intact and verdict.covers_whole_file
+    assert verdict.kind == VerdictKind.UNTRUSTED
+
+
+def test_a_b_lta_report_with_a_renewed_archive_timestamp_is_genuine_after_its_certificates_expired(
+    issued_pdf, renewed_pdf
+):
+    signer = signer_certificate(issued_pdf)
+    first_tsa = archive_certificate(issued_pdf)
+    moment = after_expiry(signer, first_tsa)
+    assert moment < archive_certificate(renewed_pdf).not_valid_after
+
+    verdict = verify_pdf(renewed_pdf, at=moment)
+
+    assert verdict.kind == VerdictKind.GENUINE, verdict
+    assert verdict.long_term
+    # The signer's certificate was judged when the first archive timestamp proves the
+    # signature existed, long before it expired.
+    original = verify_pdf(issued_pdf)
+    assert verdict.validated_at == original.validated_at < signer.not_valid_after
+    assert verdict.timestamp == original.timestamp
+
+
+def test_a_b_b_report_at_that_future_time_is_not_trusted(renewed_pdf):
+    pdf = HTML(string="<p>测试</p>").write_pdf(pdf_variant="pdf/a-2b")
+    with override_settings(ZHOUCUN_SIGNATURE_LEVEL="B-B"):
+        plain = sign.sign_pdf(pdf, reason="t", location="t")
+    moment = after_expiry(signer_certificate(plain))
+    assert verify_pdf(plain).kind == VerdictKind.GENUINE
+
+    verdict = verify_pdf(plain, at=moment)
+
+    # Nothing proves when a B-B signature was made: it is judged at `at` itself.
+    assert verdict.kind == VerdictKind.UNTRUSTED
+    assert verdict.validated_at == moment
+    assert verify_pdf(renewed_pdf, at=moment).kind == VerdictKind.GENUINE
+
+
+def test_one_flipped_byte_in_a_renewed_report_still_fails_in_the_future(renewed_pdf):
+    moment = after_expiry(signer_certificate(renewed_pdf))
+    for position in revision_midpoints(renewed_pdf):
+        changed = bytearray(renewed_pdf)
+        changed[position] ^= 0x01
+        verdict = verify_pdf(bytes(changed), at=moment)
+        assert verdict.kind in (VerdictKind.MODIFIED, VerdictKind.NOT_PDF), position
+
+
+def test_validation_data_added_after_the_last_document_timestamp_is_outside_every_signature(
+    issued_pdf, test_pki
+):
+    # pyHanko's own renewal adds the new TSA's data after the new timestamp: bytes no
+    # signature covers, which an issued report never has.
+    context = ValidationContext(trust_roots=pki.trust_roots(), allow_fetching=True)
+    trailing = (
+        signers.PdfTimeStamper(renewing_tsa(test_pki, days=3000))
+        .update_archival_timestamp_chain(
+            PdfFileReader(BytesIO(issued_pdf)), context, in_place=False
+        )
+        .getvalue()
+    )
+    reader = PdfFileReader(BytesIO(trailing))
+    assert reader.embedded_timestamp_signatures[-1].evaluate_signature_coverage() != (
+        SignatureCoverageLevel.ENTIRE_FILE
+    )
+
+    assert verify_pdf(trailing).kind == VerdictKind.MODIFIED
+
+
+def test_the_verify_command_validates_at_a_given_moment(issued_pdf, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(issued_pdf)
+    out = StringIO()
+    month_on = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)).date()
+
+    call_command("verify_report", str(path), "--at", month_on.isoformat(), stdout=out)
+
+    assert "VALID" in out.getvalue()
+    assert f"Trust judged as of: {verify_pdf(issued_pdf).validated_at.isoformat()}" in (
+        out.getvalue()
+    )
+    expired = after_expiry(archive_certificate(issued_pdf)).isoformat()
+    with pytest.raises(CommandError, match="NOT VALID"):
+        call_command("verify_report", str(path), "--at", expired, stdout=StringIO())
+    with pytest.raises(CommandError, match="ISO 8601"):
+        call_command("verify_report", str(path), "--at", "next year", stdout=StringIO())
+
+
+def test_the_reports_whose_archive_timestamp_expires_soon_are_listed(issued_pdf, renewed_pdf):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    report = SignedReport.objects.get()
+    expiry = archive_timestamp_expiry(issued_pdf)
+    # The dev TSA's certificate (five years) expires before the root (ten).
+    assert expiry == archive_certificate(issued_pdf).not_valid_after
+    days_left = (expiry - datetime.datetime.now(datetime.UTC)).days
+
+    out = StringIO()
+    call_command("archive_timestamps_due", "--days", str(days_left - 1), stdout=out)
+    assert "1 reports: 0 with an archive timestamp expiring" in out.getvalue()
+    assert report.report_number not in out.getvalue()
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 with an archive timestamp expiring"):
+        call_command("archive_timestamps_due", "--days", str(days_left + 1), stdout=out)
+    assert f"DUE        {report.report_number}: {expiry.isoformat()}" in out.getvalue()
+
+    # Renewed, the report is due only when the renewing TSA's certificate expires.
+    assert archive_timestamp_expiry(renewed_pdf) == archive_certificate(renewed_pdf).not_valid_after
+    assert archive_timestamp_expiry(renewed_pdf) > expiry
+    with override_settings(ZHOUCUN_SIGNATURE_LEVEL="B-B"):
+        plain = sign.sign_pdf(HTML(string="<p>测试</p>").write_pdf(), reason="t", location="t")
+    assert archive_timestamp_expiry(plain) is None
