@@ -170,6 +170,12 @@ class Assessment(models.Model):
     # Optimistic locking: every content save bumps it; a save based on an older value is
     # refused (see services.save_assessment_step).
     lock_version = models.PositiveIntegerField(_("Edit version"), default=1, editable=False)
+    # Deadlines (issue 18, point 2). The 公示 period as staff entered it (its default length
+    # is the locality's rule per matter kind); the review's due date, set at submission from
+    # the locality's rule (empty: no rule, no due date).
+    publicity_start = models.DateField(_("Publicity starts"), null=True, blank=True)
+    publicity_end = models.DateField(_("Publicity ends"), null=True, blank=True)
+    review_due = models.DateField(_("Review due"), null=True, blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -197,12 +203,24 @@ class Assessment(models.Model):
             models.Index(
                 fields=["author", "status", "updated_at", "id"], name="assessment_author_status"
             ),
+            # The daily reminders: submitted assessments whose review falls due.
+            models.Index(
+                fields=["review_due", "id"],
+                condition=Q(status="submitted"),
+                name="assessment_review_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="assessment_status_valid"
             ),
             models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assessment_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(publicity_end__isnull=True)
+                | Q(publicity_start__isnull=True)
+                | Q(publicity_end__gte=F("publicity_start")),
+                name="assessment_publicity_ends_after_start",
+            ),
             models.CheckConstraint(
                 condition=Q(matter_kind__in=MatterKind.values),
                 name="assessment_matter_kind_valid",
