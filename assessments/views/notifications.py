@@ -29,6 +29,9 @@ class IdPage:
     next_cursor: int | None
     previous_cursor: int | None
 
+    def __iter__(self):
+        return iter(self.items)
+
     @property
     def paginated(self) -> bool:
         return self.has_next or self.has_previous
