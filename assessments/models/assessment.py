@@ -216,12 +216,6 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assessment_mode_valid"),
             models.CheckConstraint(
-                condition=Q(publicity_end__isnull=True)
-                | Q(publicity_start__isnull=True)
-                | Q(publicity_end__gte=F("publicity_start")),
-                name="assessment_publicity_ends_after_start",
-            ),
-            models.CheckConstraint(
                 condition=Q(matter_kind__in=MatterKind.values),
                 name="assessment_matter_kind_valid",
             ),
