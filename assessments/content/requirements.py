@@ -31,6 +31,11 @@ class Requirement:
     # Counted: the rule gives a number ("at least N"); otherwise it is only on or off.
     counted: bool = False
 
+    @property
+    def days(self) -> bool:
+        """A deadline: its number is a number of days, not a minimum."""
+        return self.step == "deadlines"
+
 
 # --- the catalogue, in the order the checklist lists them within a step ----------------------
 
