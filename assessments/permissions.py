@@ -130,6 +130,16 @@ def can_record_tracking(user, assessment: Assessment) -> bool:
     return works_on(user, assessment)
 
 
+# --- deadlines ---------------------------------------------------------------------------
+
+
+def can_edit_publicity(user, assessment: Assessment) -> bool:
+    """The 公示 period's dates: entered by the unit's assessors and clerks, whatever the
+    status (the period often ends after submission)."""
+    unit = assessment.owner_unit_id
+    return has_role(user, unit, Role.ASSESSOR) or has_role(user, unit, Role.CLERK)
+
+
 # --- units and people --------------------------------------------------------------------
 
 

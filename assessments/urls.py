@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import attachments, editing, lists, reports, review, tracking
+from .views import (
+    attachments,
+    deadlines,
+    editing,
+    lists,
+    notifications,
+    reports,
+    review,
+    tracking,
+)
 
 app_name = "assessments"
 
@@ -12,6 +21,18 @@ urlpatterns = [
     path("assessments/new/", editing.assessment_new, name="new"),
     path("review/", lists.review_queue, name="review_queue"),
     path("dashboard/", lists.dashboard, name="dashboard"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path("assessments/<int:pk>/publicity/", deadlines.publicity_edit, name="publicity"),
     path("assessments/<int:pk>/", editing.assessment_detail, name="detail"),
     path("assessments/<int:pk>/edit/", editing.assessment_resume, name="resume"),
     path("assessments/<int:pk>/copy/", editing.assessment_copy, name="copy"),

@@ -13,6 +13,7 @@ from ..models import (
     AuditAction,
     AuditEvent,
     Contact,
+    DailyRun,
     DecisionOption,
     Finding,
     IssueFailure,
@@ -389,6 +390,13 @@ class IssueFailureAdmin(ReadOnlyAdmin):
 @admin.register(ReportCounter)
 class ReportCounterAdmin(ReadOnlyAdmin):
     list_display = ["unit", "year", "last_number"]
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(ReadOnlyAdmin):
+    """When the daily jobs ran, where, and what they did (`manage.py daily_reminders`)."""
+
+    list_display = ["job", "day", "host", "started_at", "created"]
 
 
 @admin.register(Seal)

@@ -22,6 +22,8 @@ PART_TITLES = {
     "conclusion": _("Conclusion"),
     "decision": _("Collective decision"),
     "preview": _("Preview and submit"),
+    # Not a step of the form: the locality's deadlines, on the rules page.
+    "deadlines": _("Deadlines"),
 }
 # The parts of each mode, in order; the preview (where submission happens) comes last.
 SIMPLE_ORDER = ["project", "contacts", "basic", "findings", "risks", "conclusion"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from ..models import MatterKind
 from . import checks
 from .checks import ACTIVITY_PREFIX, Check
 
@@ -29,6 +30,11 @@ class Requirement:
     check: Check
     # Counted: the rule gives a number ("at least N"); otherwise it is only on or off.
     counted: bool = False
+
+    @property
+    def days(self) -> bool:
+        """A deadline: its number is a number of days, not a minimum."""
+        return self.step == "deadlines"
 
 
 # --- the catalogue, in the order the checklist lists them within a step ----------------------
@@ -273,6 +279,48 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         checks.decision_outcome,
     ),
 )
+
+# --- deadlines (issue 18, point 2): settings, not checks. A locality gives a number of days;
+# without a rule in force there is no deadline (no national default exists for either).
+REVIEW_DUE_DAYS = "review_due_days"
+PUBLICITY_PREFIX = "publicity_days."
+
+
+def publicity_key(matter_kind: str) -> str:
+    """The rule giving the default length of the 公示 period of one kind of matter."""
+    return f"{PUBLICITY_PREFIX}{matter_kind}"
+
+
+def _publicity_text(kind_label) -> str:
+    return gettext("Days of publicity for: %(kind)s") % {"kind": kind_label}
+
+
+# Translated when shown, in the language of the request (not at import).
+_publicity_label = lazy(_publicity_text, str)
+
+
+DEADLINES: tuple[Requirement, ...] = (
+    Requirement(
+        REVIEW_DUE_DAYS,
+        "deadlines",
+        BOTH,
+        gettext_lazy("Days from submission until the review is due"),
+        checks.setting_only,
+        counted=True,
+    ),
+    *(
+        Requirement(
+            publicity_key(kind),
+            "deadlines",
+            BOTH,
+            _publicity_label(label),
+            checks.setting_only,
+            counted=True,
+        )
+        for kind, label in MatterKind.choices
+    ),
+)
+REQUIREMENTS = (*REQUIREMENTS, *DEADLINES)
 BY_KEY = {item.key: item for item in REQUIREMENTS}
 
 

@@ -127,9 +127,17 @@ class UnitRuleForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, counted: bool, **kwargs):
+    def __init__(self, *args, counted: bool, days: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.counted = counted
+        if days:
+            # A deadline: "required" means there is one, and the number is its length.
+            self.fields["required"].label = gettext_lazy("This unit sets a deadline")
+            self.fields["required"].choices = [
+                ("1", gettext_lazy("A deadline of")),
+                ("0", gettext_lazy("No deadline")),
+            ]
+            self.fields["number"].label = gettext_lazy("Days")
         if not counted:
             del self.fields["number"]
 

@@ -7,6 +7,7 @@
   `evidence`: evidence files;
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
 - `tracking`: after the decision — tracking records and post-evaluations (后评估);
+- `notify`: notifications and the daily job's runs (deadlines and reminders);
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
   `ops`: worker heartbeats, task leases, rate counters; `tally`: the counts the dashboard
@@ -51,6 +52,7 @@ from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
 from .locality import LocalityRule
+from .notify import DailyRun, Notification, NotificationKind
 from .ops import RateCount, TaskLease, WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .outline import (
@@ -122,6 +124,7 @@ __all__ = [
     "Carried",
     "ConsultationActivity",
     "Contact",
+    "DailyRun",
     "DecisionOption",
     "Dimension",
     "EmergencyContact",
@@ -137,6 +140,8 @@ __all__ = [
     "Membership",
     "Mode",
     "ModeThreshold",
+    "Notification",
+    "NotificationKind",
     "Numbering",
     "Opinion",
     "OpinionSource",

@@ -170,6 +170,12 @@ class Assessment(models.Model):
     # Optimistic locking: every content save bumps it; a save based on an older value is
     # refused (see services.save_assessment_step).
     lock_version = models.PositiveIntegerField(_("Edit version"), default=1, editable=False)
+    # Deadlines (issue 18, point 2). The 公示 period as staff entered it (its default length
+    # is the locality's rule per matter kind); the review's due date, set at submission from
+    # the locality's rule (empty: no rule, no due date).
+    publicity_start = models.DateField(_("Publicity starts"), null=True, blank=True)
+    publicity_end = models.DateField(_("Publicity ends"), null=True, blank=True)
+    review_due = models.DateField(_("Review due"), null=True, blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -196,6 +202,12 @@ class Assessment(models.Model):
             models.Index(fields=["owner_unit", "id"], name="assessment_unit_id"),
             models.Index(
                 fields=["author", "status", "updated_at", "id"], name="assessment_author_status"
+            ),
+            # The daily reminders: submitted assessments whose review falls due.
+            models.Index(
+                fields=["review_due", "id"],
+                condition=Q(status="submitted"),
+                name="assessment_review_due",
             ),
         ]
         constraints = [

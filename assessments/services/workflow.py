@@ -25,6 +25,7 @@ from .. import permissions
 from ..content import (
     CONTENT_PREFETCH,
     assessment_content,
+    deadlines,
     frozen,
     missing_requirements,
     outline_for,
@@ -32,7 +33,7 @@ from ..content import (
     rules_for,
 )
 from ..models import Assessment, AuditAction, ReviewEvent, Status, Version
-from . import numbers
+from . import notifications, numbers
 from .audit import audit_record
 
 NO_PREFIX_MESSAGE = _(
@@ -146,7 +147,12 @@ def _run(
                 check(locked)
             version = _take_version(locked, actor) if name == "submit" else _latest_version(locked)
             locked.status = transition.target
-            locked.save(update_fields=["status", "updated_at"])
+            changed = ["status", "updated_at"]
+            if name == "submit":
+                # The locality's deadline for the review runs from this submission.
+                locked.review_due = deadlines.review_due(locked, timezone.localdate())
+                changed.append("review_due")
+            locked.save(update_fields=changed)
             if then is not None:
                 then(locked)
             ReviewEvent.objects.create(
@@ -166,6 +172,7 @@ def _run(
                 new_state=transition.target,
                 detail=name,
             )
+            notifications.on_transition(name, locked, actor, comment=comment)
     except TransitionRefused as refusal:
         audit_record(
             action=AuditAction.REFUSED,

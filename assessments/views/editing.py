@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,6 +81,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_draft_pdf": assessment.status != Status.ISSUED,
             "resume_step": flow.resume_step(assessment),
             "can_open_review": permissions.can_open_review(request.user, assessment),
+            "can_edit_publicity": permissions.can_edit_publicity(request.user, assessment),
+            "today": timezone.localdate(),
             # The signed report, or how issuing it goes (polled by htmx while it runs).
             **issue_panel(request.user, assessment),
             **review_history(assessment),

@@ -77,7 +77,12 @@ def unit_rule_edit(request: HttpRequest, unit_id: int, mode: str, key: str) -> H
     )
     if entry.own:
         initial["source"] = shown.source
-    form = UnitRuleForm(request.POST or None, initial=initial, counted=entry.requirement.counted)
+    form = UnitRuleForm(
+        request.POST or None,
+        initial=initial,
+        counted=entry.requirement.counted,
+        days=entry.requirement.days,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = locality.unit_rule_set(

@@ -1,4 +1,5 @@
 from .. import permissions
+from .backends import UNREAD_CAP
 
 
 def navigation(request) -> dict:
@@ -11,4 +12,7 @@ def navigation(request) -> dict:
         "nav_can_review": permissions.can_see_review_queue(user),
         "nav_can_manage_units": bool(permissions.administered_unit_ids(user)),
         "nav_can_admin": permissions.can_use_admin(user),
+        # The unread count rides on the user's own query (web.backends): "99+" beyond.
+        "unread_cap": UNREAD_CAP,
+        "unread_shown": UNREAD_CAP - 1,
     }

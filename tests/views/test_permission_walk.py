@@ -188,6 +188,7 @@ def snapshot() -> dict:
         "seals": set(Seal.objects.values_list("unit_id", "uploaded_at")),
         "rules": set(LocalityRule.objects.values_list("unit_id", "mode", "key", "required")),
         "outlines": set(UnitOutline.objects.values_list("unit_id", "mode", "outline_id")),
+        "publicity": dict(Assessment.objects.values_list("pk", "publicity_start").order_by("pk")),
     }
 
 
@@ -404,6 +405,34 @@ ASSESSMENT_ROUTES += [
         None,
     ),
 ]
+
+
+def _expect_publicity(*, get: bool):
+    """The 公示 period: entered by the unit's assessors and clerks, in any status."""
+
+    def expected(p, key, a):
+        if not roles_in(p, key) & {Role.ASSESSOR, Role.CLERK}:
+            return FORBIDDEN
+        return OK if get else FOUND
+
+    return expected
+
+
+def _effect_publicity(p, key, a):
+    return "publicity" if roles_in(p, key) & {Role.ASSESSOR, Role.CLERK} else None
+
+
+PUBLICITY = {"start": "2026-06-01", "end": "2026-06-07"}
+ASSESSMENT_ROUTES += [
+    ("assessments:publicity", "get", None, _expect_publicity(get=True), None),
+    (
+        "assessments:publicity",
+        "post",
+        lambda a: PUBLICITY,
+        _expect_publicity(get=False),
+        _effect_publicity,
+    ),
+]
 STEP_ARGS = {"get": "project", "post": "basic"}
 
 
@@ -461,7 +490,10 @@ def test_assessment_routes(client, world, persona):
                 new = set(after["assessments"]) - set(before["assessments"])
                 assert len(new) == 1, context
                 for pk in new:
-                    del after["assessments"][pk], after["content"][pk]
+                    del after["assessments"][pk], after["content"][pk], after["publicity"][pk]
+            elif change == "publicity":
+                assert str(after["publicity"][a.pk]) == PUBLICITY["start"], context
+                after["publicity"][a.pk] = before["publicity"][a.pk]
             elif change == "content":
                 assert after["content"][a.pk] == before["content"][a.pk] + 1, context
                 after["content"][a.pk] = before["content"][a.pk]
@@ -495,6 +527,7 @@ GLOBAL_ROUTES = [
     ),
     ("units:list", "get", lambda p: p == "superuser" or _any_role(Role.UNIT_ADMIN)(p)),
     ("password_change", "get", lambda p: True),
+    ("assessments:notifications", "get", lambda p: True),
 ]
 
 
@@ -871,6 +904,8 @@ ELSEWHERE = {
     "healthz": "tests/ops/test_health.py",
     "assessments:tracking_edit": "tests/views/test_tracking.py (needs a record first)",
     "assessments:post_evaluation_edit": "tests/views/test_tracking.py (needs one first)",
+    "assessments:notification_read": "tests/notify/test_views.py (needs a notification)",
+    "assessments:notifications_read_all": "tests/notify/test_views.py (POST, own rows only)",
 }
 
 

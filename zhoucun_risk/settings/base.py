@@ -122,7 +122,9 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out usernames before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose per-request read of the user also counts their unread
+    # notifications (for the navigation) in the same query.
+    "assessments.web.backends.UserBackend",
 ]
 
 # 等保 2.0 level-2 practice: ≥ 8 characters from at least three character classes.
@@ -307,6 +309,37 @@ if ZHOUCUN_TASK_LEASE_SECONDS < 2 * ZHOUCUN_WORKER_HEARTBEAT_SECONDS:
     )
 if ZHOUCUN_TASK_MAX_CLAIMS < 1:
     raise ImproperlyConfigured("ZHOUCUN_TASK_MAX_CLAIMS must be at least 1.")
+# Reminders (`manage.py daily_reminders`, and each worker once a day after
+# ZHOUCUN_REMINDERS_HOUR local time): "due soon" this many days before a due date.
+ZHOUCUN_REMINDER_DAYS = env_int("ZHOUCUN_REMINDER_DAYS", 3, minimum=0)
+ZHOUCUN_REMINDERS_HOUR = env_int("ZHOUCUN_REMINDERS_HOUR", 7, minimum=0)
+if ZHOUCUN_REMINDERS_HOUR > 23:
+    raise ImproperlyConfigured("ZHOUCUN_REMINDERS_HOUR must be an hour from 0 to 23.")
+
+# E-mail (notifications), through Django's mailers: SMTP by default; development prints to
+# the console, the tests keep mail in memory (django.core.mail.outbox).
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+ZHOUCUN_MAIL_BACKEND = env_str("ZHOUCUN_MAIL_BACKEND", SMTP_BACKEND)
+MAILERS = {
+    "default": {
+        "BACKEND": ZHOUCUN_MAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": env_str("ZHOUCUN_SMTP_HOST", "localhost"),
+                "port": env_int("ZHOUCUN_SMTP_PORT", 25, minimum=1),
+                "username": env_str("ZHOUCUN_SMTP_USER", ""),
+                "password": env_str("ZHOUCUN_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("ZHOUCUN_SMTP_STARTTLS", False),
+                "use_ssl": env_bool("ZHOUCUN_SMTP_SSL", False),
+                "timeout": env_int("ZHOUCUN_SMTP_TIMEOUT_SECONDS", 10, minimum=1),
+            }
+            if ZHOUCUN_MAIL_BACKEND == SMTP_BACKEND
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("ZHOUCUN_MAIL_FROM", "wenping@localhost")
+
 # A load balancer probes /healthz over plain HTTP: never redirect it to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

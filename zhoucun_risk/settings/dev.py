@@ -12,6 +12,7 @@ from .base import (
     ZHOUCUN_TRUST_ROOTS,
     ZHOUCUN_TSA_URL,
 )
+from .env import env_str
 
 DEBUG = True
 # The product's own 404 and 500 pages also in development (Django's debug pages otherwise);
@@ -48,6 +49,10 @@ if not ZHOUCUN_TRUST_ROOTS:
 DEV_PKI_URL = "http://127.0.0.1:8765"
 if not ZHOUCUN_TSA_URL:
     ZHOUCUN_TSA_URL = f"{DEV_PKI_URL}/tsa"
+
+# Notification e-mails are printed by runserver and the worker unless a backend is set.
+if not env_str("ZHOUCUN_MAIL_BACKEND", ""):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True

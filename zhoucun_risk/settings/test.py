@@ -29,6 +29,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c zhoucun.allow_truncate=on".strip()
 
+# Mail stays in memory (django.core.mail.outbox), as Django's test runner sets it too.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -26,7 +26,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from assessments.issuing import leases
+from assessments.issuing import daily, leases
 from assessments.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class Heartbeat(threading.Thread):
         self.swept = False
         self.hostname = socket.gethostname()[:255]
         self.started_at = timezone.now()
+        self.daily = daily.DailyJobs(worker_id)
 
     # Signal receivers: they run in the worker's main thread, around each task.
     def on_task_started(self, **kwargs) -> None:
@@ -93,6 +94,8 @@ class Heartbeat(threading.Thread):
         # Tasks without a lease (from before leases) are looked for at the first beat only.
         leases.requeue_expired(unleased=not self.swept)
         self.swept = True
+        # Once a day, one worker of all runs the reminders (issuing.daily).
+        self.daily.poll()
 
     def run(self) -> None:
         try:

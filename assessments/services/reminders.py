@@ -1,0 +1,140 @@
+"""The daily reminders (issue 18, point 2): "due soon" and "overdue" notifications for what
+falls due — reviews, tracking records and, through `register`, anything else with a due
+date (filing).
+
+`run_daily` runs exactly once per date however many workers and machines try: it inserts the
+date's `DailyRun` row in its own transaction and does the work in the same one. A second
+run on PostgreSQL waits on the row's unique index until the first commits and then finds
+the date done (or, if the first failed and rolled back, does the work itself); on SQLite the
+database's write lock orders them the same way. Each reminder is also unique per recipient,
+kind, object and due date, so even a forced second run tells nobody twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Assessment, DailyRun, NotificationKind, Role, Status, TrackingRecord
+from .notifications import notify, unit_people
+
+JOB = "daily_reminders"
+
+
+@dataclass
+class Due:
+    """One thing that falls due: what (a key of `notifications.SUBJECTS`), a key naming the
+    object ("tracking:12"), its due date, its assessment and who is to be reminded."""
+
+    what: str
+    key: str
+    due: datetime.date
+    assessment: Assessment
+    recipients: list = field(default_factory=list)
+
+
+# A source of due things: (today, horizon) → everything not yet done that falls due on or
+# before the horizon (overdue ones included).
+DueSource = Callable[[datetime.date, datetime.date], Iterable[Due]]
+DUE_SOURCES: list[DueSource] = []
+
+
+def register(source: DueSource) -> DueSource:
+    """Add a source of due things to the daily job (usable as a decorator). Filing adds
+    "filing due" with one function returning `Due("filing", f"filing:{pk}", …)` items."""
+    DUE_SOURCES.append(source)
+    return source
+
+
+class _People:
+    """The members of a unit by role, read once per unit and run."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[int, tuple[str, ...]], list] = {}
+
+    def __call__(self, unit_id: int, *roles: str) -> list:
+        key = (unit_id, roles)
+        if key not in self.found:
+            self.found[key] = list(unit_people(unit_id, roles))
+        return self.found[key]
+
+
+@register
+def reviews_due(today: datetime.date, horizon: datetime.date) -> Iterable[Due]:
+    """Submitted assessments whose review falls due (the locality's rule set the date at
+    submission): the reviewers of the unit are reminded."""
+    people = _People()
+    submitted = Assessment.objects.filter(status=Status.SUBMITTED, review_due__lte=horizon)
+    for assessment in submitted.order_by("review_due", "id").iterator(chunk_size=500):
+        reviewers = [
+            user
+            for user in people(assessment.owner_unit_id, Role.REVIEWER)
+            if user.pk != assessment.author_id
+        ]
+        yield Due("review", f"review:{assessment.pk}", assessment.review_due, assessment, reviewers)
+
+
+@register
+def tracking_due(today: datetime.date, horizon: datetime.date) -> Iterable[Due]:
+    """Tracking records with nothing found recorded yet whose due date is near or past: the
+    unit's assessors and clerks and whoever recorded it are reminded."""
+    people = _People()
+    records = (
+        TrackingRecord.objects.filter(due_date__lte=horizon, findings="")
+        .select_related("assessment", "created_by")
+        .order_by("due_date", "id")
+    )
+    for record in records.iterator(chunk_size=500):
+        staff = people(record.assessment.owner_unit_id, Role.ASSESSOR, Role.CLERK)
+        recipients = [*staff, record.created_by]
+        yield Due(
+            "tracking", f"tracking:{record.pk}", record.due_date, record.assessment, recipients
+        )
+
+
+def send_reminders(today: datetime.date) -> int:
+    """Create the day's reminders (and their e-mails); returns how many were created."""
+    horizon = today + datetime.timedelta(days=settings.ZHOUCUN_REMINDER_DAYS)
+    created = 0
+    for source in DUE_SOURCES:
+        for item in source(today, horizon):
+            kind = NotificationKind.OVERDUE if item.due < today else NotificationKind.DUE_SOON
+            title = item.assessment.title or item.assessment.project_name
+            created += len(
+                notify(
+                    item.recipients,
+                    kind,
+                    assessment=item.assessment,
+                    params={"what": item.what, "title": title, "due": item.due.isoformat()},
+                    key=item.key,
+                    day=item.due,
+                )
+            )
+    return created
+
+
+def ran_on(day: datetime.date) -> bool:
+    return DailyRun.objects.filter(job=JOB, day=day).exists()
+
+
+def run_daily(day: datetime.date | None = None, *, host: str = "") -> int | None:
+    """Run the reminders for `day` (today) unless they ran already: the number created, or
+    None when another run has it."""
+    day = day or timezone.localdate()
+    with transaction.atomic(durable=True):
+        try:
+            with transaction.atomic():
+                run = DailyRun.objects.create(
+                    job=JOB, day=day, host=(host or socket.gethostname())[:255]
+                )
+        except IntegrityError:
+            return None
+        run.created = send_reminders(day)
+        run.save(update_fields=["created"])
+    return run.created
