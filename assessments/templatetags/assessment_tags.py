@@ -1,29 +1,9 @@
-import re
-
 from django import template
 
-from assessments.common.names import display_name
+from assessments.common.names import display_name, mask_phone
 
 register = template.Library()
-
-
-@register.filter
-def mask_phone(value: str) -> str:
-    """138****0001: personal data shown in lists keeps only the first three and last four."""
-    value = value or ""
-    digits = re.sub(r"\D", "", value)
-    if len(digits) < 8:
-        return "****"
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
-@register.filter
-def first_contact(assessment):
-    """The first responsible-side contact, from prefetched contacts (no query)."""
-    contacts = sorted(
-        (c for c in assessment.contacts.all() if c.side == "responsible"), key=lambda c: c.order
-    )
-    return contacts[0] if contacts else None
+register.filter("mask_phone", mask_phone)
 
 
 @register.filter
