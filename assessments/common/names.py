@@ -32,6 +32,14 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def mask_phone(value: str) -> str:
+    """138****0001: personal data shown in lists keeps only the first three and last four."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) < 8:
+        return "****"
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
 def _looks_like(character: str) -> str:
     """The Latin letter (or digit-like Latin letter) a character is drawn like, after case
     folding: Cyrillic а is a, Greek ο is o, the digit 0 is o. Others stand for themselves."""

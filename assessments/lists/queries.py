@@ -8,14 +8,28 @@ read by key (`pagination.keyset_page`); only the columns a list shows are fetche
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
-from ..models import REPORT_DATE_SORT, Assessment, Contact, RiskLevel, Status, Unit
+from ..common.names import mask_phone
+from ..models import (
+    REPORT_DATE_SORT,
+    Assessment,
+    Contact,
+    Mode,
+    RiskLevel,
+    Side,
+    Status,
+    Unit,
+    level_display_name,
+)
 from ..models.access import access_of, visible_unit_ids
 from . import search
 from .pagination import Order
@@ -61,22 +75,106 @@ def shown_rows() -> QuerySet:
 
 
 def list_rows() -> QuerySet:
-    """The list's rows with their contacts (the first is shown, masked)."""
-    # Ordered by its own columns: the model's order by "assessment" would join the
-    # assessments back in for their order.
-    contacts = Contact.objects.only("assessment_id", "side", "order", "name", "phone").order_by(
-        "assessment_id", "side", "order"
+    """The list's own columns and its first responsible-side contact (shown masked), read as
+    two more columns of the same query rather than a second query for all contacts. The
+    unit and level names are the filter's choices (`list_page_rows`): no joins."""
+    first = Contact.objects.filter(assessment=OuterRef("pk"), side=Side.RESPONSIBLE).order_by(
+        "order"
     )
-    return shown_rows().prefetch_related(Prefetch("contacts", queryset=contacts))
+    # Unordered: the page puts the rows in its keys' order.
+    return (
+        Assessment.objects.only(
+            "title",
+            "project_name",
+            "responsible_entity",
+            "mode",
+            "status",
+            "updated_at",
+            "owner_unit_id",
+            "risk_level_id",
+        )
+        .annotate(
+            contact_name=Subquery(first.values("name")[:1]),
+            contact_phone=Subquery(first.values("phone")[:1]),
+        )
+        .order_by()
+    )
 
 
-def filter_choices(user) -> dict[str, list[tuple[Any, str]]]:
-    """What the list's filters offer this user: the units they see, the scheme's levels."""
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the list's filters offer a user — the units they see, the scheme's levels (id,
+    name) — and the levels' codes, for their names on screen."""
+
+    units: list[tuple[int, str]]
+    levels: list[tuple[int, str]]
+    level_codes: dict[int, str]
+
+
+def filter_choices(user) -> FilterChoices:
+    """The units the user sees and the scheme's levels, one query each."""
     units = sorted(visible_unit_ids(user))
-    return {
-        "units": list(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
-        "levels": list(RiskLevel.objects.values_list("pk", "name")),
-    }
+    levels = list(RiskLevel.objects.values_list("pk", "code", "name"))
+    return FilterChoices(
+        units=list(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
+        levels=[(pk, name) for pk, _code, name in levels],
+        level_codes={pk: code for pk, code, _name in levels},
+    )
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of the list as shown, every value ready: the template only places them."""
+
+    pk: int
+    url: str
+    project_name: str
+    title: str
+    responsible_entity: str
+    contact_name: str | None  # None: no responsible-side contact
+    contact_phone: str  # masked
+    mode: str
+    risk_level: str  # "" when none was assessed
+    status: str
+    status_label: str
+    unit: str
+    updated_at: str
+
+
+_LINK_ID = 987654321987
+
+
+def list_page_rows(items: Iterable[Assessment], choices: FilterChoices) -> list[ListRow]:
+    """The page's assessments (read by `list_rows`) as rows; the names of their units and
+    levels come from the filter's choices, which hold every unit the list can show."""
+    units = dict(choices.units)
+    levels = {pk: level_display_name(choices.level_codes[pk], name) for pk, name in choices.levels}
+    modes = {value: str(label) for value, label in Mode.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    # Every row's link differs only in its id: reversed once, each id put in its place.
+    marker = str(_LINK_ID)
+    link = reverse("assessments:detail", kwargs={"pk": _LINK_ID})
+    rows = []
+    for item in items:
+        updated = timezone.localtime(item.updated_at)
+        rows.append(
+            ListRow(
+                pk=item.pk,
+                url=link.replace(marker, str(item.pk)),
+                project_name=item.project_name,
+                title=item.title,
+                responsible_entity=item.responsible_entity,
+                contact_name=item.contact_name,
+                contact_phone=mask_phone(item.contact_phone),
+                mode=modes.get(item.mode, item.mode),
+                risk_level=levels.get(item.risk_level_id, ""),
+                status=item.status,
+                status_label=statuses.get(item.status, item.status),
+                unit=units.get(item.owner_unit_id, ""),
+                updated_at=f"{updated:%Y-%m-%d %H:%M}",
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)

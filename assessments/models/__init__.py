@@ -76,6 +76,7 @@ from .scheme import (
     Recommendation,
     RiskLevel,
     RiskMatrixCell,
+    level_display_name,
 )
 from .standard import (
     Adoption,
@@ -183,6 +184,7 @@ __all__ = [
     "forget_access",
     "heading_number",
     "length_limit",
+    "level_display_name",
     "outline_problems",
     "rebuild_tallies",
     "triggers_paused",

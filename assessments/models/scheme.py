@@ -46,13 +46,17 @@ class RiskLevel(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The level's name for the interface: the scheme's own (data, Chinese) in Chinese,
-        a translated name for the standard codes in other languages. The report always
-        prints the scheme's own name."""
-        if (translation.get_language() or "").startswith("zh"):
-            return self.name
-        standard = STANDARD_LEVEL_NAMES.get(self.code)
-        return str(standard) if standard is not None else self.name
+        return level_display_name(self.code, self.name)
+
+
+def level_display_name(code: str, name: str) -> str:
+    """A level's name for the interface: the scheme's own (data, Chinese) in Chinese, a
+    translated name for the standard codes in other languages. The report always prints the
+    scheme's own name."""
+    if (translation.get_language() or "").startswith("zh"):
+        return name
+    standard = STANDARD_LEVEL_NAMES.get(code)
+    return str(standard) if standard is not None else name
 
 
 class RiskMatrixCell(models.Model):

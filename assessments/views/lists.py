@@ -71,14 +71,18 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filter_form(request: HttpRequest) -> AssessmentFilterForm:
-    return AssessmentFilterForm(request.GET, **queries.filter_choices(request.user))
+def _filter_form(
+    request: HttpRequest, choices: queries.FilterChoices | None = None
+) -> AssessmentFilterForm:
+    choices = choices or queries.filter_choices(request.user)
+    return AssessmentFilterForm(request.GET, units=choices.units, levels=choices.levels)
 
 
 @require_GET
 @reads_from_replica
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    form = _filter_form(request)
+    choices = queries.filter_choices(request.user)
+    form = _filter_form(request, choices)
     selection = queries.select(request.user, form.criteria())
     query, after, before = _page_query(request)
     page = keyset_page(
@@ -91,6 +95,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         before=before,
         many=selection.many,
     )
+    page.items = queries.list_page_rows(page.items, choices)
     return render(
         request,
         "assessments/list.html",

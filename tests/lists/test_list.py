@@ -232,3 +232,29 @@ def test_the_home_page_shows_each_role_its_work(client, assessor, reviewer, thre
     review = {s["key"]: [a.project_name for a in s["items"]] for s in theirs.context["sections"]}
     assert review["review"] == ["智慧城市顶层设计"]
     assert "drafts" not in review
+
+
+def test_the_list_rows_escape_what_was_entered_and_an_empty_list_says_so(
+    client, assessor, unit, risk_scheme
+):
+    # The rows are drawn by the list_rows tag, not the template engine: escaping is its own.
+    client.force_login(assessor)
+    empty = client.get(reverse("assessments:list"))
+    road = make_assessment(
+        unit=unit, author=assessor, project_name='<b>古商城</b>"道路"', responsible_entity="区<i>局"
+    )
+    editing.contacts_replace(
+        assessment=road,
+        side="responsible",
+        rows=[{"name": "孙<立新>", "position": "", "phone": "13912345678"}],
+    )
+
+    listing = client.get(reverse("assessments:list"))
+
+    assert "没有符合条件的评估。" in empty.text
+    assert "没有符合条件的评估。" not in listing.text
+    assert "&lt;b&gt;古商城&lt;/b&gt;&quot;道路&quot;" in listing.text
+    assert '<td data-label="责任主体">区&lt;i&gt;局</td>' in listing.text
+    assert "孙&lt;立新&gt; <span" in listing.text
+    assert "<b>古商城" not in listing.text and "<i>局" not in listing.text
+    assert f'<a href="{road.get_absolute_url()}">' in listing.text

@@ -189,9 +189,9 @@ def test_the_search_page_costs_the_same_queries_whatever_the_term(
 ):
     client.force_login(assessor)
     # The session, user and memberships, the filter's units and levels, the sample, the
-    # index's ids, the page's keys, its rows, their contacts, the count (a page read writes
-    # no session: IdleDeadlineMiddleware).
-    with django_assert_num_queries(11):
+    # index's ids, the page's keys, its rows with their first contact, the count (a page read
+    # writes no session: IdleDeadlineMiddleware; the contacts are no query of their own).
+    with django_assert_num_queries(10):
         found(client, q)
 
 
