@@ -50,7 +50,7 @@ from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
-from .locality import LocalityRule
+from .locality import LocalityRule, Retention, RetentionRule
 from .ops import RateCount, TaskLease, WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
 from .outline import (
@@ -150,6 +150,8 @@ __all__ = [
     "ReportCounter",
     "ReportNumber",
     "Resolution",
+    "Retention",
+    "RetentionRule",
     "ReviewEvent",
     "RiskCategory",
     "RiskLevel",
