@@ -93,6 +93,7 @@ class Packed:
 @dataclass(frozen=True)
 class PackageResult:
     report: check.Report  # the self-check made while packing
+    report_number: str
     manifest_sha256: str
     documents: tuple[Packed, ...]
 
@@ -260,7 +261,9 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
     manifest = check.manifest_text(packer.hashes)
     packer.archive.writestr(MANIFEST, manifest)
     packer.archive.writestr(TIMESTAMP, timestamp_manifest(manifest))
-    return PackageResult(report, hashlib.sha256(manifest).hexdigest(), tuple(documents))
+    return PackageResult(
+        report, signed.report_number, hashlib.sha256(manifest).hexdigest(), tuple(documents)
+    )
 
 
 def _recorded(report: check.Report, name: str, actual: str, recorded: str) -> None:

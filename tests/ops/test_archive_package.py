@@ -3,17 +3,20 @@
 
 import hashlib
 import io
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from assessments.common import files
 from assessments.issuing import tasks
 from assessments.issuing.tasks import approve_and_issue
-from assessments.models import Mode, Retention, RetentionRule
+from assessments.models import AuditAction, AuditEvent, Mode, Retention, RetentionRule, Role
 from assessments.ops import archive
 from assessments.ops.package_check import (
     AUDIT,
@@ -26,7 +29,7 @@ from assessments.ops.package_check import (
     parse_metadata,
 )
 from assessments.services import evidence, workflow
-from tests.factories import complete_assessment, make_assessment, make_unit
+from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +244,94 @@ def test_check_package_refuses_what_is_not_a_zip(tmp_path):
         call_command("check_package", str(junk))
     with pytest.raises(CommandError, match="No file"):
         call_command("check_package", str(tmp_path / "absent.zip"))
+
+
+# --- the button and its view ------------------------------------------------------------------
+
+
+def archive_url(assessment) -> str:
+    return reverse("assessments:archive_package", kwargs={"pk": assessment.pk})
+
+
+def test_a_clerk_downloads_the_package_streamed_and_it_checks_out(client, issued, clerk, tmp_path):
+    client.force_login(clerk)
+    detail = client.get(issued.get_absolute_url())
+    assert archive_url(issued) in detail.content.decode()  # the button
+
+    response = client.get(archive_url(issued))
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    path = tmp_path / "downloaded.zip"
+    path.write_bytes(b"".join(response.streaming_content))
+    assert check_package(path).ok
+    event = AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, object_id=str(issued.pk)).get()
+    assert event.user == clerk and "archive package" in event.detail
+
+
+def test_an_assessor_and_oversight_may_not_take_it_and_see_no_button(
+    client, issued, assessor, unit, risk_scheme
+):
+    overseer = make_user("olga", roles=[Role.OVERSIGHT], units=[make_unit("周村区委政法委")])
+    unit.parent = overseer.memberships.get().unit
+    unit.save()
+    for user in (assessor, overseer):
+        client.force_login(user)
+        assert archive_url(issued) not in client.get(issued.get_absolute_url()).content.decode()
+        assert client.get(archive_url(issued)).status_code == 403, user
+
+
+def test_another_unit_gets_404(client, issued, outsider):
+    client.force_login(outsider)
+    assert client.get(archive_url(issued)).status_code == 404
+
+
+def test_an_assessment_not_issued_is_refused_with_a_message(client, clerk, unit, assessor):
+    draft = make_assessment(unit=unit, author=assessor)
+    client.force_login(clerk)
+
+    response = client.get(archive_url(draft), follow=True)
+
+    assert response.redirect_chain[-1][0] == draft.get_absolute_url()
+    assert "只有已出具的报告" in response.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.REFUSED, object_id=str(draft.pk)).exists()
+
+
+def test_a_tsa_outage_is_refused_with_a_message_not_a_500(client, issued, clerk, settings):
+    settings.ZHOUCUN_TSA_URL = "http://127.0.0.1:9/tsa"
+    client.force_login(clerk)
+
+    response = client.get(archive_url(issued), follow=True)
+
+    assert response.status_code == 200
+    assert "时间戳" in response.content.decode()
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
+def test_the_manifest_and_its_timestamp_check_out_with_common_tools(package, tmp_path, test_pki):
+    """What docs/archive.md promises an archivist without this system."""
+    with zipfile.ZipFile(package) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    unzipped = tmp_path / "unzipped"
+    hashes = subprocess.run(
+        ["sha256sum", "--check", "--strict", MANIFEST], cwd=unzipped, capture_output=True
+    )
+    assert hashes.returncode == 0, hashes.stdout + hashes.stderr
+    stamp = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            MANIFEST,
+            "-in",
+            TIMESTAMP,
+            "-CAfile",
+            str(test_pki["root"]),
+        ],
+        cwd=unzipped,
+        capture_output=True,
+    )
+    assert stamp.returncode == 0, stamp.stdout + stamp.stderr
