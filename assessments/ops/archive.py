@@ -145,14 +145,23 @@ class _Packer:
         self.archive = archive
         self.hashes: list[tuple[str, str]] = []
 
+    @staticmethod
+    def _stored(name: str) -> zipfile.ZipInfo:
+        # Documents (PDF, JPEG, PNG) are compressed already: stored as they are, they are
+        # read back (and sought through by a PDF parser) without inflating.
+        info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        return info
+
     def stream(self, name: str, source: IO[bytes], *, size: int) -> check.Streamed:
-        with self.archive.open(name, "w", force_zip64=size >= ZIP64_FROM) as target:
+        info = self._stored(name)
+        with self.archive.open(info, "w", force_zip64=size >= ZIP64_FROM) as target:
             streamed = check.copy_hashing(source, target)
         self.hashes.append((name, streamed.sha256))
         return streamed
 
-    def write(self, name: str, data: bytes) -> str:
-        self.archive.writestr(name, data)
+    def write(self, name: str, data: bytes, *, document: bool = False) -> str:
+        self.archive.writestr(self._stored(name) if document else name, data)
         digest = hashlib.sha256(data).hexdigest()
         self.hashes.append((name, digest))
         return digest
@@ -187,7 +196,7 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
     # 1. The signed report, as stored: checked from its bytes (signature, PDF/A).
     data = storage.read_report_bytes(signed.sha256)
     name = _member_name(1, f"{signed.report_number}.pdf")
-    digest = packer.write(name, data)
+    digest = packer.write(name, data, document=True)
     _recorded(report, name, digest, signed.sha256)
     check.inspect_format(report, name, lambda: io.BytesIO(data), expected="PDF")
     check.inspect_report_pdf(report, name, data)
@@ -206,7 +215,7 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
         with opener() as source:
             streamed = packer.stream(name, source, size=attachment.size)
         _recorded(report, name, streamed.sha256, attachment.sha256)
-        expected = check.declared_format(attachment.name) or _format_of(attachment.content_type)
+        expected = _format_of(attachment.content_type) or check.declared_format(attachment.name)
         check.inspect_format(report, name, opener, expected=expected)
         documents.append(
             Packed(
@@ -232,7 +241,7 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
         for extra in produce(assessment):
             number = len(documents) + 1
             name = _member_name(number, extra.filename)
-            digest = packer.write(name, extra.data)
+            digest = packer.write(name, extra.data, document=True)
             expected = check.declared_format(extra.filename)
             check.inspect_format(
                 report, name, lambda extra=extra: io.BytesIO(extra.data), expected=expected

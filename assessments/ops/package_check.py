@@ -308,15 +308,19 @@ def check_package(source) -> Report:
         else:
             report.add(AUTHENTICITY, False, TIMESTAMP, _("The manifest is not timestamped."))
         _check_hashes(report, archive, names, listed)
-        documents = _check_metadata(report, archive)
-        for _number, name, kind in documents:
-            if name not in names:
+        documents = _check_metadata(report, archive, dict(listed))
+        for document in documents:
+            if document.name not in names:
                 continue
-            expected = declared_format(name)
-            inspect_format(report, name, lambda name=name: archive.open(name), expected=expected)
-            if kind == KIND_REPORT:
-                inspect_report_pdf(report, name, archive.read(name))
-        if not any(kind == KIND_REPORT for _number, _name, kind in documents):
+            inspect_format(
+                report,
+                document.name,
+                lambda name=document.name: archive.open(name),
+                expected=document.format,
+            )
+            if document.kind == KIND_REPORT:
+                inspect_report_pdf(report, document.name, archive.read(document.name))
+        if not any(document.kind == KIND_REPORT for document in documents):
             report.add(INTEGRITY, False, METADATA, _("The package holds no signed report."))
     return report
 
@@ -355,9 +359,19 @@ def parse_metadata(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)  # noqa: S314 -- no DTD, so no entities to expand
 
 
-def _check_metadata(report, archive) -> list[tuple[int, str, str]]:
-    """The documents metadata.xml lists, as (number, member name, kind); each one's recorded
-    size and hash match the member, and the numbers are contiguous."""
+@dataclass(frozen=True)
+class Listed:
+    """A document as metadata.xml lists it."""
+
+    number: int
+    name: str
+    kind: str
+    format: str  # PDF, JPEG or PNG
+
+
+def _check_metadata(report, archive, manifest: dict[str, str]) -> list[Listed]:
+    """The documents metadata.xml lists; each one's recorded size and hash match the member
+    and the manifest, and the numbers are contiguous."""
     try:
         root = parse_metadata(archive.read(METADATA))
     except (KeyError, ElementTree.ParseError):
@@ -373,7 +387,9 @@ def _check_metadata(report, archive) -> list[tuple[int, str, str]]:
         except ValueError:
             report.add(INTEGRITY, False, METADATA, _("A document's entry cannot be read."))
             continue
-        documents.append((number, name, item.get("类别", "")))
+        # "PDF/A-2b" is a PDF: the report's PDF/A marks are checked on their own.
+        recorded = item.findtext("文件格式", "").split("/")[0]
+        documents.append(Listed(number, name, item.get("类别", ""), recorded))
         try:
             info = archive.getinfo(name)
         except KeyError:
@@ -381,7 +397,11 @@ def _check_metadata(report, archive) -> list[tuple[int, str, str]]:
             continue
         if info.file_size != size:
             report.add(INTEGRITY, False, name, _("The size differs from the one in metadata.xml."))
-    check_numbering(report, [number for number, _name, _kind in documents])
+        if item.findtext("哈希值", "") != manifest.get(name):
+            report.add(
+                INTEGRITY, False, name, _("The SHA-256 in metadata.xml differs from the manifest.")
+            )
+    check_numbering(report, [document.number for document in documents])
     return documents
 
 

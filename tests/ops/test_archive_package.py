@@ -335,3 +335,43 @@ def test_the_manifest_and_its_timestamp_check_out_with_common_tools(package, tmp
         capture_output=True,
     )
     assert stamp.returncode == 0, stamp.stdout + stamp.stderr
+
+
+def test_packing_costs_the_same_queries_however_many_evidence_files(issued, tmp_path):
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from assessments.models import Assessment
+
+        fresh = Assessment.objects.get(pk=issued.pk)  # nothing cached from an earlier call
+        with CaptureQueriesContext(connection) as captured:
+            archive.build_package(fresh, tmp_path / "q.zip")
+        return len(captured)
+
+    before = queries()
+    # Three more evidence rows of the same stored file (the files are stored once by hash).
+    first = issued.attachments.first()
+    for number in range(3):
+        first.pk = None
+        first.name = f"补充材料{number}.png"
+        first.save()
+
+    assert queries() == before <= 10
+
+
+def test_the_demo_reference_report_packs_and_checks_out(db, tmp_path):
+    from assessments.demo import load_demo, load_demo_spec
+    from assessments.models import Assessment
+
+    load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+    reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
+    tasks.issue_report(assessment_id=reference.pk)
+    out = tmp_path / "demo.zip"
+
+    call_command("archive_package", str(reference.pk), str(out), stdout=io.StringIO())
+
+    call_command("check_package", str(out), stdout=io.StringIO())
+    altered = rewrite(out, METADATA, flip_middle_byte)
+    with pytest.raises(CommandError, match="metadata"):
+        call_command("check_package", str(altered), stdout=io.StringIO())
