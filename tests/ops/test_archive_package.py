@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
@@ -24,7 +25,10 @@ from assessments.ops.package_check import (
     METADATA,
     SELF_CHECK,
     TIMESTAMP,
+    Report,
+    check_numbering,
     check_package,
+    inspect_format,
     parse_manifest,
     parse_metadata,
 )
@@ -375,3 +379,69 @@ def test_the_demo_reference_report_packs_and_checks_out(db, tmp_path):
     altered = rewrite(out, METADATA, flip_middle_byte)
     with pytest.raises(CommandError, match="metadata"):
         call_command("check_package", str(altered), stdout=io.StringIO())
+
+
+# --- the parts of the check on their own ------------------------------------------------------
+
+
+def encrypted_pdf() -> bytes:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    box = generic.ArrayObject(generic.NumberObject(n) for n in (0, 0, 100, 100))
+    writer.insert_page(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Page"),
+                generic.NameObject("/MediaBox"): box,
+            }
+        )
+    )
+    writer.encrypt("owner", "user")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_an_encrypted_pdf_fails_security_and_a_wrong_format_fails_usability():
+    report = Report()
+    inspect_format(report, "a.pdf", lambda: io.BytesIO(encrypted_pdf()), expected="PDF")
+    inspect_format(report, "b.pdf", lambda: io.BytesIO(pdf()), expected="PDF")
+    inspect_format(report, "c.png", lambda: io.BytesIO(pdf()), expected="PNG")
+    inspect_format(report, "d.png", lambda: io.BytesIO(b"\x89PNG\r\n\x1a\nbroken"), expected="PNG")
+
+    failed = {(f.prop, f.member) for f in report.failures}
+    assert failed == {("安全性", "a.pdf"), ("可用性", "c.png"), ("可用性", "d.png")}
+
+
+def test_numbering_with_a_gap_fails():
+    report = Report()
+    check_numbering(report, [1, 2, 4])
+    check_numbering(report, [2, 1, 3])
+    assert [f.ok for f in report.findings] == [False, True]
+
+
+def test_an_evidence_file_changed_in_storage_is_refused_by_command_and_page(
+    issued, clerk, client, tmp_path
+):
+    attachment = issued.attachments.order_by("id").first()
+    stored = attachment.file.storage
+    stored.delete(attachment.file.name)
+    stored.save(attachment.file.name, ContentFile(png() + b"tampered"))
+
+    with pytest.raises(CommandError, match="self-check"):
+        call_command(
+            "archive_package",
+            str(issued.pk),
+            str(tmp_path / "x.zip"),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert not (tmp_path / "x.zip").exists()
+
+    client.force_login(clerk)
+    response = client.get(archive_url(issued), follow=True)
+    assert response.redirect_chain[-1][0] == issued.get_absolute_url()
+    assert "四性检测未通过" in response.content.decode()
+    assert "会议纪要.png" in response.content.decode()
