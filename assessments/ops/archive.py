@@ -181,7 +181,7 @@ def build_package(assessment: Assessment, out_file) -> PackageResult:
     `SigningNotConfigured` when the manifest cannot be timestamped."""
     if assessment.status != Status.ISSUED:
         raise NotIssued(f"assessment {assessment.pk} is {assessment.status}, not issued")
-    signed = SignedReport.objects.get(assessment=assessment)
+    signed = SignedReport.objects.select_related("version").get(assessment=assessment)
     with (
         translation.override(ARCHIVE_LANGUAGE),
         zipfile.ZipFile(out_file, "w", compression=zipfile.ZIP_DEFLATED) as archive,
@@ -212,8 +212,17 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
         def opener(stored=stored):
             return stored.storage.open(stored.name, "rb")
 
-        with opener() as source:
-            streamed = packer.stream(name, source, size=attachment.size)
+        try:
+            with opener() as source:
+                streamed = packer.stream(name, source, size=attachment.size)
+        except FileNotFoundError:
+            report.add(
+                INTEGRITY,
+                False,
+                name,
+                _("The file is missing from storage: %(name)s.") % {"name": attachment.name},
+            )
+            continue
         _recorded(report, name, streamed.sha256, attachment.sha256)
         expected = _format_of(attachment.content_type) or check.declared_format(attachment.name)
         check.inspect_format(report, name, opener, expected=expected)
@@ -228,13 +237,7 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
                 expected,
             )
         )
-    report.add(
-        INTEGRITY,
-        True,
-        "",
-        _("All %(count)s evidence files of the assessment are included.")
-        % {"count": len(attachments)},
-    )
+    _check_listed_evidence(report, signed, documents)
 
     # 3. Extra documents (the 报备表 …).
     for produce in EXTRA_DOCUMENTS:
@@ -254,24 +257,39 @@ def _build(assessment: Assessment, signed: SignedReport, packer: _Packer) -> Pac
     # 4. Metadata, audit trail, the self-check report; then the manifest and its timestamp.
     packer.write(METADATA, metadata_xml(assessment, signed, data, documents))
     packer.text(AUDIT, lambda text: write_audit_trail(assessment, text))
-    report.add(
-        INTEGRITY,
-        True,
-        MANIFEST,
-        _(
-            "The manifest lists the SHA-256 of every member and is timestamped after this "
-            "report was written; manage.py check_package verifies both."
-        ),
-    )
     title = _("Four-properties self-check of the archive package of %(number)s") % {
         "number": signed.report_number
     }
-    packer.write(SELF_CHECK, report.text(title=title).encode("utf-8"))
+    note = _(
+        "The manifest (%(manifest)s) lists the SHA-256 of every member and is timestamped "
+        "after this report was written; manage.py check_package verifies both."
+    ) % {"manifest": MANIFEST}
+    packer.write(SELF_CHECK, report.text(title=title, note=note).encode("utf-8"))
     manifest = check.manifest_text(packer.hashes)
     packer.archive.writestr(MANIFEST, manifest)
     packer.archive.writestr(TIMESTAMP, timestamp_manifest(manifest))
     return PackageResult(
         report, signed.report_number, hashlib.sha256(manifest).hexdigest(), tuple(documents)
+    )
+
+
+def _check_listed_evidence(report: check.Report, signed: SignedReport, documents) -> None:
+    """Every evidence file the signed report lists (its version's snapshot, by SHA-256) is in
+    the package, with those very bytes."""
+    listed = signed.version.content.get("attachments", [])
+    packed = {document.sha256 for document in documents if document.kind == KIND_EVIDENCE}
+    missing = [item["name"] for item in listed if item["sha256"] not in packed]
+    report.add(
+        INTEGRITY,
+        not missing,
+        "",
+        (
+            _("Every evidence file the signed report lists is included (%(count)s).")
+            % {"count": len(listed)}
+            if not missing
+            else _("Evidence files the signed report lists are missing: %(names)s.")
+            % {"names": "、".join(missing)}
+        ),
     )
 
 

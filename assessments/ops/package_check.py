@@ -79,7 +79,7 @@ class Report:
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
-    def text(self, *, title: str) -> str:
+    def text(self, *, title: str, note: str = "") -> str:
         """The report as plain text: every finding under its property, then the verdict."""
         lines = [title, ""]
         for prop in PROPERTIES:
@@ -91,6 +91,8 @@ class Report:
                     lines.append(f"  [{mark}] {where}{finding.message}")
             lines.append("")
         lines.append(_("Result: every check passed.") if self.ok else _("Result: checks failed."))
+        if note:
+            lines += ["", note]
         return "\n".join(lines) + "\n"
 
 

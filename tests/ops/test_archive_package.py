@@ -445,3 +445,14 @@ def test_an_evidence_file_changed_in_storage_is_refused_by_command_and_page(
     assert response.redirect_chain[-1][0] == issued.get_absolute_url()
     assert "四性检测未通过" in response.content.decode()
     assert "会议纪要.png" in response.content.decode()
+
+
+def test_evidence_the_signed_report_lists_but_storage_lost_fails_integrity(issued, tmp_path):
+    attachment = issued.attachments.order_by("id").first()
+    attachment.file.storage.delete(attachment.file.name)
+
+    result = archive.build_package(issued, tmp_path / "lost.zip")
+
+    failures = [f for f in result.report.failures if f.prop == "完整性"]
+    assert any("会议纪要.png" in f.message for f in failures)
+    assert not result.ok
