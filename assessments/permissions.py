@@ -103,6 +103,14 @@ def can_download_report(user, assessment: Assessment) -> bool:
     )
 
 
+def can_download_archive(user, assessment: Assessment) -> bool:
+    """The archive package (归档包) holds the evidence files, so only the unit's clerks and
+    reviewers, who file the record, take it — never oversight or the public. Whether the
+    assessment is issued yet is the view's to say (with a message), not a permission."""
+    unit = assessment.owner_unit_id
+    return has_role(user, unit, Role.CLERK) or has_role(user, unit, Role.REVIEWER)
+
+
 def can_download_attachment(user, assessment: Assessment) -> bool:
     """Evidence files (standard mode) are read by the members who work on the unit's
     assessments, never by oversight or the public: they may hold personal data."""

@@ -42,6 +42,7 @@ urlpatterns = [
     path("assessments/<int:pk>/approve/", review.assessment_approve, name="approve"),
     path("assessments/<int:pk>/return/", review.assessment_return, name="return"),
     path("assessments/<int:pk>/report.pdf", reports.report_download, name="download"),
+    path("assessments/<int:pk>/archive.zip", reports.archive_download, name="archive_package"),
     path("assessments/<int:pk>/draft.pdf", editing.assessment_draft_pdf, name="draft_pdf"),
     path("assessments/<int:pk>/issue/", reports.report_retry, name="retry_issue"),
     path("assessments/<int:pk>/issue/status/", reports.issue_status, name="issue_status"),

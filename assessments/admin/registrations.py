@@ -21,6 +21,7 @@ from ..models import (
     Membership,
     ModeThreshold,
     ReportCounter,
+    RetentionRule,
     ReviewEvent,
     RiskLevel,
     RiskMatrixCell,
@@ -254,6 +255,17 @@ class LocalityRuleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["key", "mode", "unit", "required", "number", "source"]
     list_filter = ["mode", "unit"]
     search_fields = ["key", "source"]
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(AuditedAdmin, admin.ModelAdmin):
+    """How long the archive keeps an assessment's file, per mode and risk level (the archive
+    package's 保管期限): none by default; the operator's national rows have no unit, a
+    unit's rows hold for the units below it."""
+
+    list_display = ["mode", "risk_level", "retention", "unit", "source"]
+    list_filter = ["mode", "retention", "unit"]
+    search_fields = ["source"]
 
 
 class ReadOnlyInline(LookOnly):

@@ -86,6 +86,7 @@ def issue_panel(user, assessment: Assessment, *, polls: int = 0) -> dict:
         if assessment.status == Status.ISSUED
         else None,
         "can_download": permissions.can_download_report(user, assessment),
+        "can_download_archive": permissions.can_download_archive(user, assessment),
         "issue": progress,
         "can_retry_issue": progress is not None
         and not waiting

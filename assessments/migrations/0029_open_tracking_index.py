@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0025_deadlines_notifications"),
+        ("assessments", "0026_retention_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

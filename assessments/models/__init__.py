@@ -51,7 +51,7 @@ from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
-from .locality import LocalityRule
+from .locality import LocalityRule, Retention, RetentionRule
 from .notify import DailyRun, Notification, NotificationKind
 from .ops import RateCount, TaskLease, WorkerHeartbeat
 from .org import REPORT_PREFIX_VALIDATORS, Membership, Profile, Role, Unit
@@ -156,6 +156,8 @@ __all__ = [
     "ReportCounter",
     "ReportNumber",
     "Resolution",
+    "Retention",
+    "RetentionRule",
     "ReviewEvent",
     "RiskCategory",
     "RiskLevel",

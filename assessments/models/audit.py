@@ -62,7 +62,11 @@ class AuditEvent(models.Model):
         verbose_name = _("Audit log")
         verbose_name_plural = _("Audit log")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_time")]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="audit_action_time"),
+            # One object's trail (an assessment's, for its archive package).
+            models.Index(fields=["object_type", "object_id", "created_at"], name="audit_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"

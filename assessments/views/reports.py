@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.tasks import TaskResultStatus
 from django.utils.translation import gettext as _
@@ -16,9 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import permissions
 from ..issuing.progress import issue_panel
 from ..issuing.tasks import issue_report_task
-from ..models import AuditAction, SignedReport, Status
-from ..reports import storage
-from ..services.audit import audit_record
+from ..models import Assessment, AuditAction, SignedReport, Status
+from ..ops import archive
+from ..ops.package_check import iter_problems
+from ..reports import sign, storage
+from ..reports.pki import SigningNotConfigured
+from ..services.audit import audit_record, audit_request_failure
 from .access import deny, get_assessment_or_404
 
 logger = logging.getLogger(__name__)
@@ -51,6 +55,71 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     filename = quote(f"{report.report_number}.pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@require_GET
+def archive_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive package of an issued report, built now (docs/archive.md) and streamed from a
+    temporary file; refused with a message when it cannot be built whole and checked."""
+    queryset = Assessment.objects.select_related("owner_unit", "risk_level")
+    assessment = get_assessment_or_404(request, pk, queryset=queryset)
+    if not permissions.can_download_archive(request.user, assessment):
+        raise deny(request, assessment, "download archive package")
+    if assessment.status != Status.ISSUED:
+        audit_request_failure(
+            request, AuditAction.REFUSED, assessment, f"archive package while {assessment.status}"
+        )
+        messages.warning(request, _("Only an issued report can be packed for the archive."))
+        return redirect(assessment.get_absolute_url())
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+    try:
+        result = archive.build_package(assessment, out)
+    except storage.ReportFileMissing:
+        out.close()
+        return _refuse_archive(
+            request, assessment, "report file missing", _("The signed report's file is missing.")
+        )
+    except (sign.TimestampUnavailable, SigningNotConfigured) as error:
+        out.close()
+        logger.warning("Archive package of assessment %s not timestamped: %s", pk, error)
+        return _refuse_archive(
+            request,
+            assessment,
+            f"no timestamp: {error}",
+            _(
+                "The archive package needs a timestamp, and the timestamp service cannot be "
+                "reached now. Try again later."
+            ),
+        )
+    if not result.ok:
+        out.close()
+        problems = "; ".join(iter_problems(result.report))
+        logger.error("Archive package of assessment %s failed its check: %s", pk, problems)
+        return _refuse_archive(
+            request,
+            assessment,
+            f"self-check failed: {problems}"[:2000],
+            _("The archive package failed its four-properties check: %(problems)s")
+            % {"problems": problems},
+        )
+    number = result.report_number
+    audit_record(
+        action=AuditAction.DOWNLOAD,
+        user=request.user,
+        request=request,
+        obj=assessment,
+        detail=f"archive package of {number}: manifest sha256={result.manifest_sha256}",
+    )
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"{number}-归档包.zip", content_type="application/zip"
+    )
+
+
+def _refuse_archive(request, assessment, reason: str, message: str) -> HttpResponse:
+    audit_request_failure(request, AuditAction.REFUSED, assessment, reason)
+    messages.error(request, message)
+    return redirect(assessment.get_absolute_url())
 
 
 @require_GET

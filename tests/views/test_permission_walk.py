@@ -266,6 +266,13 @@ def _expect_download(p, key, a):
     return OK if allowed else FORBIDDEN
 
 
+def _expect_archive(p, key, a):
+    """The archive package: the unit's clerks and reviewers; not issued → back with a message."""
+    if not roles_in(p, key) & {Role.CLERK, Role.REVIEWER}:
+        return FORBIDDEN
+    return OK if a.status == Status.ISSUED else FOUND
+
+
 def _expect_attachment(p, key, a):
     """Evidence files: members who work on the unit's assessments; oversight never."""
     return OK if roles_in(p, key) & WORK else FORBIDDEN
@@ -343,6 +350,7 @@ ASSESSMENT_ROUTES = [
         _decider(Status.RETURNED),
     ),
     ("assessments:download", "get", None, _expect_download, None),
+    ("assessments:archive_package", "get", None, _expect_archive, None),
     ("assessments:retry_issue", "post", None, _expect_decision, _effect_retry),
     ("assessments:issue_status", "get", None, _expect_detail, None),
     ("assessments:draft_pdf", "get", None, _expect_detail, None),
