@@ -22,6 +22,8 @@ PART_TITLES = {
     "conclusion": _("Conclusion"),
     "decision": _("Collective decision"),
     "preview": _("Preview and submit"),
+    # Not a wizard step: the part of the rules that applies after issue (备案).
+    "filing": _("Filing with the oversight unit"),
 }
 # The parts of each mode, in order; the preview (where submission happens) comes last.
 SIMPLE_ORDER = ["project", "contacts", "basic", "findings", "risks", "conclusion"]

@@ -6,6 +6,7 @@
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
+- `filing`: 备案 — filings with the oversight units above and their steps;
 - `tracking`: after the decision — tracking records and post-evaluations (后评估);
 - `history`: versions, review events, stored differences (append-only);
 - `issued`: signed reports, number counters, failures, seals; `audit`: the audit log;
@@ -48,6 +49,14 @@ from .assessment import (
 from .audit import AuditAction, AuditEvent
 from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
+from .filing import (
+    OPEN_FILING_STATES,
+    Filing,
+    FilingAction,
+    FilingState,
+    FilingStep,
+    filing_due_date,
+)
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
 from .locality import LocalityRule
@@ -102,6 +111,7 @@ __all__ = [
     "NATIONAL_NUMBERING",
     "NO_ACCESS",
     "NO_LEVEL",
+    "OPEN_FILING_STATES",
     "REPORT_DATE_SORT",
     "REPORT_PREFIX_VALIDATORS",
     "SCORE_VALIDATORS",
@@ -127,6 +137,10 @@ __all__ = [
     "EmergencyContact",
     "EnvironmentalCategory",
     "ExpertMember",
+    "Filing",
+    "FilingAction",
+    "FilingState",
+    "FilingStep",
     "Finding",
     "FreeSectionText",
     "IssueFailure",
@@ -175,6 +189,7 @@ __all__ = [
     "attachment_storage",
     "bounded_text",
     "descendant_unit_ids",
+    "filing_due_date",
     "forget_access",
     "heading_number",
     "length_limit",
