@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, editing, lists, reports, review, tracking
+from .views import attachments, editing, filing, lists, reports, review, tracking
 
 app_name = "assessments"
 
@@ -40,6 +40,11 @@ urlpatterns = [
         tracking.post_evaluation_edit,
         name="post_evaluation_edit",
     ),
+    path("assessments/<int:pk>/filing/new/", filing.filing_new, name="filing_new"),
+    path("filings/", filing.filing_inbox, name="filing_inbox"),
+    path("filings/<int:filing_id>/form.pdf", filing.filing_form_download, name="filing_form"),
+    path("filings/<int:filing_id>/<slug:act>/text/", filing.filing_text, name="filing_text"),
+    path("filings/<int:filing_id>/<slug:act>/", filing.filing_act, name="filing_act"),
     path(
         "assessments/<int:pk>/attachments/",
         attachments.attachment_upload,
