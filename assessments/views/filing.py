@@ -79,7 +79,14 @@ def filing_new(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_or_404(request, pk)
     if not permissions.can_file(request.user, assessment):
         raise deny(request, assessment, "file the report")
-    form = FilingForm(request.POST or None)
+    if assessment.status != Status.ISSUED:
+        if request.method == "POST":
+            audit_request_failure(
+                request, AuditAction.REFUSED, assessment, f"filing while {assessment.status}"
+            )
+        messages.error(request, str(filing_service.NOT_ISSUED))
+        return redirect(assessment)
+    form = FilingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -171,7 +178,7 @@ def filing_text(request: HttpRequest, filing_id: int, act: str) -> HttpResponse:
         raise Http404
     filing = _acting(request, filing_id)
     label = _("Written opinion") if act == "opinion" else _("Reason for returning")
-    form = FilingTextForm(request.POST or None, label=label)
+    form = FilingTextForm(request.POST if request.method == "POST" else None, label=label)
     if request.method == "POST":
         if form.is_valid():
             text = form.cleaned_data["text"]

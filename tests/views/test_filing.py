@@ -293,3 +293,20 @@ def test_the_inbox_pages_by_key(
     cursor = first.split("after=")[1].split('"')[0]
     second = client.get(f"{INBOX}?after={cursor}").content.decode()
     assert issued.project_name in second and "第二项目" not in second
+
+
+def test_filing_with_nothing_added_is_filing_all_the_same(client, issued, clerk):
+    client.force_login(clerk)
+
+    assert client.post(new_url(issued), {}).status_code == 302
+    assert Filing.objects.get(assessment=issued).remarks == ""
+
+
+def test_a_report_not_issued_cannot_be_filed(client, bureau, author, clerk, risk_scheme):
+    draft = complete_assessment(make_assessment(unit=bureau, author=author))
+    client.force_login(clerk)
+
+    response = client.post(new_url(draft), filing_post(), follow=True)
+
+    assert "只有已签发的报告才能报备" in response.content.decode()
+    assert not Filing.objects.exists()
