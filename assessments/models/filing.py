@@ -108,6 +108,11 @@ class Filing(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_FILING_STATES
 
+    @property
+    def filed_late(self) -> bool:
+        """Filed after the deadline in force when it was filed (the local day counts)."""
+        return bool(self.due_date and timezone.localdate(self.filed_at) > self.due_date)
+
 
 class FilingStep(models.Model):
     """One act on a filing at one unit. Append-only: the filing's history."""

@@ -35,10 +35,10 @@ def filing_panel(user, assessment: Assessment) -> dict:
     the opinions, the dates), its deadline, and whether the user may file. Four queries."""
     if assessment.status != Status.ISSUED:
         return {"filing_visible": False}
-    filing = filing_lists.latest_filing(assessment)
-    chain = filing_lists.chain_unit_ids(filing) if filing else frozenset()
     if not (permissions.works_on(user, assessment) or permissions.oversees(user, assessment)):
         return {"filing_visible": False}
+    filing = filing_lists.latest_filing(assessment)
+    chain = filing_lists.chain_unit_ids(filing) if filing else frozenset()
     filed = filing is not None and filing.state != FilingState.RETURNED
     due = filing.due_date if filed else filing_lists.due_date_of(assessment)
     return {
@@ -47,7 +47,7 @@ def filing_panel(user, assessment: Assessment) -> dict:
         "filing_steps": filing_lists.steps_of(filing) if filing else [],
         "filing_due": due,
         "filing_overdue": bool(due and not filed and due < timezone.localdate()),
-        "filing_late": bool(due and filed and timezone.localdate(filing.filed_at) > due),
+        "filing_late": filed and filing.filed_late,
         "can_file": permissions.can_file(user, assessment)
         and not filed
         and assessment.owner_unit.parent_id is not None,
