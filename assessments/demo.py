@@ -24,7 +24,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from .common import fonts
-from .issuing.tasks import approve_and_issue
+from .issuing.tasks import approve_and_issue, issue_report
 from .models import (
     ActivityKind,
     Assessment,
@@ -33,6 +33,7 @@ from .models import (
     DecisionOption,
     EmergencyContact,
     ExpertMember,
+    Filing,
     LocalityRule,
     Membership,
     Opinion,
@@ -45,7 +46,7 @@ from .models import (
     WorkingGroupMember,
 )
 from .reports.seals import read_seal_image
-from .services import accounts, editing, evidence, locality, workflow
+from .services import accounts, editing, evidence, filing, locality, workflow
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -120,7 +121,43 @@ def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
     for item in spec["assessments"]:
         if not Assessment.objects.filter(owner_unit=units[item["unit"]], title=item["title"]):
             create_demo_assessment(item, units=units, users=users)
+    _ensure_filings(spec, units=units, users=users)
     return {name: passwords[name] for name in usernames}
+
+
+def _ensure_filings(spec: dict, *, units: dict, users: dict) -> None:
+    """备案 (issue 18): a demo report filed by its clerk with the city and answered there —
+    received, its written opinion recorded, approved (审定) — through the same services
+    (and audit) as the inbox. Done once the load's approvals have committed (at once outside
+    a transaction): the report is issued first if the worker has not yet (issuing is
+    idempotent, so the queued task then finds it issued)."""
+    for item in spec["assessments"]:
+        given = item.get("filing")
+        if given is not None:
+            assessment = Assessment.objects.get(owner_unit=units[item["unit"]], title=item["title"])
+            transaction.on_commit(
+                lambda assessment=assessment, given=given: _file_demo_report(
+                    assessment, given, users=users
+                )
+            )
+
+
+def _file_demo_report(assessment: Assessment, given: dict, *, users: dict) -> None:
+    if Filing.objects.filter(assessment=assessment).exists():
+        return
+    assessment.refresh_from_db()
+    if assessment.status == Status.APPROVED:
+        issue_report(assessment_id=assessment.pk)
+        assessment.refresh_from_db()
+    done = filing.file_report(
+        assessment=assessment,
+        data={"result_use": given["result_use"], "remarks": given["remarks"]},
+        actor=users[given["by"]],
+    )
+    oversight = users[given["answered_by"]]
+    filing.receive(filing=done, actor=oversight)
+    filing.record_opinion(filing=done, text=given["opinion"], actor=oversight)
+    filing.approve(filing=done, actor=oversight)
 
 
 DEMO_SEAL_LINES = ("演示专用", "非正式印章", "不具效力")

@@ -148,6 +148,38 @@ def can_edit_publicity(user, assessment: Assessment) -> bool:
     return has_role(user, unit, Role.ASSESSOR) or has_role(user, unit, Role.CLERK)
 
 
+# --- 备案: filing an issued report with the oversight units above -------------------------
+
+
+def can_file(user, assessment: Assessment) -> bool:
+    """File the issued report (报备): a clerk of the owning unit. Whether it may be filed now
+    is asked separately (the service refuses with a message)."""
+    return has_role(user, assessment.owner_unit_id, Role.CLERK)
+
+
+def filing_inbox_unit_ids(user) -> frozenset[int]:
+    """The units whose filing inbox the user reads: where they hold an oversight role."""
+    return access_of(user).units_with(Role.OVERSIGHT)
+
+
+def can_see_filing_inbox(user) -> bool:
+    return bool(filing_inbox_unit_ids(user))
+
+
+def can_act_on_filing(user, filing) -> bool:
+    """Receive, record an opinion, approve, forward or return: the oversight of the unit the
+    filing is with now."""
+    return filing.current_unit_id in filing_inbox_unit_ids(user)
+
+
+def can_see_filing(user, assessment: Assessment, chain_unit_ids) -> bool:
+    """The filing and its 报备表: who works on the owning unit, and the oversight of every
+    unit the filing has reached (`chain_unit_ids`)."""
+    return works_on(user, assessment) or bool(
+        filing_inbox_unit_ids(user).intersection(chain_unit_ids)
+    )
+
+
 # --- units and people --------------------------------------------------------------------
 
 

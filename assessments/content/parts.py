@@ -24,6 +24,8 @@ PART_TITLES = {
     "preview": _("Preview and submit"),
     # Not a step of the form: the locality's deadlines, on the rules page.
     "deadlines": _("Deadlines"),
+    # Not a wizard step: the part of the rules that applies after issue (备案).
+    "filing": _("Filing with the oversight unit"),
 }
 # The parts of each mode, in order; the preview (where submission happens) comes last.
 SIMPLE_ORDER = ["project", "contacts", "basic", "findings", "risks", "conclusion"]

@@ -18,6 +18,7 @@ from . import checks
 from .checks import ACTIVITY_PREFIX, Check
 
 SIMPLE, STANDARD = "simple", "standard"
+FILING_DUE_DAYS = "filing_due_days"
 BOTH = (SIMPLE, STANDARD)
 
 
@@ -277,6 +278,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         (STANDARD,),
         gettext_lazy("What was decided"),
         checks.decision_outcome,
+    ),
+    # After issue: within how many days the report is filed (备案) with the oversight unit
+    # above. A setting, not a check of the content; no national default exists.
+    Requirement(
+        FILING_DUE_DAYS,
+        "filing",
+        BOTH,
+        gettext_lazy("Days after issue within which the report is filed (备案)"),
+        checks.setting_only,
+        counted=True,
     ),
 )
 

@@ -21,6 +21,7 @@ from .parts import order_for
 from .requirements import (
     ACTIVITY_PREFIX,
     BY_KEY,
+    FILING_DUE_DAYS,
     SIMPLE,
     STANDARD,
     Requirement,
@@ -235,3 +236,14 @@ def rule_table(unit: Unit) -> list[RuleEntry]:
 def rule_entry(unit: Unit, mode: str, key: str) -> RuleEntry | None:
     """One entry of `rule_table` (None: no such requirement in that mode)."""
     return next((e for e in rule_table(unit) if e.mode == mode and e.requirement.key == key), None)
+
+
+# --- after issue: the filing deadline ---------------------------------------------------------
+
+
+def filing_due_days(unit: Unit | None, mode: str) -> int | None:
+    """Within how many days of issue a report of `unit` in `mode` is filed (备案), by the
+    rule in force (`filing_due_days`); None when no rule sets one — there is no national
+    default."""
+    rule = rules_for(unit).get((mode, FILING_DUE_DAYS))
+    return rule.number if rule is not None and rule.required and rule.number else None

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0023_assessment_tally'),
+        ('assessments', '0024_filings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,6 +6,7 @@
 - `assessment`: the assessment and its simple-mode parts; `standard`: standard-mode records;
   `evidence`: evidence files;
 - `outline`: report outlines, their headings, each unit's choice, free-section texts;
+- `filing`: 备案 — filings with the oversight units above and their steps;
 - `tracking`: after the decision — tracking records and post-evaluations (后评估);
 - `notify`: notifications and the daily job's runs (deadlines and reminders);
 - `history`: versions, review events, stored differences (append-only);
@@ -49,6 +50,14 @@ from .assessment import (
 from .audit import AuditAction, AuditEvent
 from .evidence import Attachment, AttachmentSection, attachment_storage
 from .fields import SCORE_VALIDATORS, TEXT_LIMITS, bounded_text, length_limit
+from .filing import (
+    OPEN_FILING_STATES,
+    Filing,
+    FilingAction,
+    FilingState,
+    FilingStep,
+    filing_due_date,
+)
 from .history import ReviewEvent, Version, VersionDiff
 from .issued import IssueFailure, ReportCounter, ReportNumber, Seal, SignedReport
 from .locality import LocalityRule, Retention, RetentionRule
@@ -105,6 +114,7 @@ __all__ = [
     "NATIONAL_NUMBERING",
     "NO_ACCESS",
     "NO_LEVEL",
+    "OPEN_FILING_STATES",
     "REPORT_DATE_SORT",
     "REPORT_PREFIX_VALIDATORS",
     "SCORE_VALIDATORS",
@@ -131,6 +141,10 @@ __all__ = [
     "EmergencyContact",
     "EnvironmentalCategory",
     "ExpertMember",
+    "Filing",
+    "FilingAction",
+    "FilingState",
+    "FilingStep",
     "Finding",
     "FreeSectionText",
     "IssueFailure",
@@ -183,6 +197,7 @@ __all__ = [
     "attachment_storage",
     "bounded_text",
     "descendant_unit_ids",
+    "filing_due_date",
     "forget_access",
     "heading_number",
     "length_limit",

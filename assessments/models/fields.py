@@ -44,6 +44,9 @@ TEXT_LIMITS = {
     "tracking_new_risks": 2000,
     "measure_note": 500,
     "post_evaluation_findings": 5000,
+    # 备案: what the clerk adds to the 报备表, and the oversight unit's written opinion
+    "filing_text": 2000,
+    "filing_opinion": 3000,
 }
 
 

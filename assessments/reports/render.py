@@ -183,3 +183,14 @@ def render_issued_pdf(
     # PDF/A-2b for the archive: WeasyPrint embeds the fonts, an sRGB output intent and the
     # XMP identification; nothing is encrypted.
     return document.write_pdf(pdf_variant=ISSUED_PDF_VARIANT), rectangle
+
+
+def render_html_pdf(html: str, *, pdf_variant: str | None = ISSUED_PDF_VARIANT) -> bytes:
+    """Another official form (the 报备表, `reports.filing_form`) as PDF, by the report's
+    rules: the same fetcher (static files only), the same fonts, PDF/A-2b by default."""
+    document = HTML(
+        string=keep_paragraph_ends(html),
+        base_url=STATIC_DIR.resolve().as_uri() + "/",
+        url_fetcher=StaticOnlyFetcher(),
+    ).render(font_config=_font_config())
+    return document.write_pdf(pdf_variant=pdf_variant)

@@ -30,6 +30,7 @@ from ..services.audit import audit_record
 from ..wizard import flow
 from ..wizard.steps import Step, checklist, wizard_queryset
 from .access import deny, edit_guard, get_assessment_or_404, not_editable, posted_int
+from .filing import filing_panel
 from .tracking import after_decision
 
 STALE_PAGE = gettext_lazy("This page is out of date. Reload it and try again.")
@@ -87,6 +88,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **issue_panel(request.user, assessment),
             **review_history(assessment),
             **after_decision(request.user, assessment),
+            **filing_panel(request.user, assessment),
         },
     )
 

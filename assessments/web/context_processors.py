@@ -10,6 +10,7 @@ def navigation(request) -> dict:
     return {
         "nav_can_see_dashboard": permissions.can_see_dashboard(user),
         "nav_can_review": permissions.can_see_review_queue(user),
+        "nav_can_see_filings": permissions.can_see_filing_inbox(user),
         "nav_can_manage_units": bool(permissions.administered_unit_ids(user)),
         "nav_can_admin": permissions.can_use_admin(user),
         # The unread count rides on the user's own query (web.backends): "99+" beyond.

@@ -284,3 +284,33 @@ def test_every_demo_unit_has_the_fictional_demo_seal_and_its_issued_reports_show
     report = SignedReport.objects.filter(assessment__owner_unit__code="zhangdian-bdb").first()
     pdf = storage.read_report_bytes(report.sha256)
     assert pdf.count(b"/Subtype /Image") >= 2  # the QR code and the seal
+
+
+def test_the_reference_is_filed_with_the_city_and_answered_in_its_inbox(client, issued_demo):
+    from django.urls import reverse
+
+    from assessments.models import AuditEvent, Filing, FilingAction, FilingState
+
+    reference = reference_assessment()
+    filing = Filing.objects.get(assessment=reference)
+    assert (filing.current_unit.code, filing.state) == ("zibo-zfw", FilingState.APPROVED)
+    acts = list(filing.steps.order_by("id").values_list("user__username", "action"))
+    assert acts == [
+        ("clerk", FilingAction.FILED),
+        ("oversight", FilingAction.RECEIVED),
+        ("oversight", FilingAction.OPINION),
+        ("oversight", FilingAction.APPROVED),
+    ]
+    assert (
+        AuditEvent.objects.filter(
+            object_type="assessments.filing", object_id=str(filing.pk)
+        ).count()
+        == 4
+    )
+
+    client.force_login(get_user_model().objects.get(username="oversight"))
+    inbox = client.get(reverse("assessments:filing_inbox")).content.decode()
+    assert reference.project_name in inbox and "同意备案" in inbox
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert Filing.objects.count() == 1  # loading again files nothing twice

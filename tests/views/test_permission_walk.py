@@ -394,6 +394,18 @@ def _expect_tracking(*, get: bool):
     return expected
 
 
+def _expect_filing(*, get: bool):
+    """备案: a clerk of the owning unit files an issued report (before: back to the detail
+    page with a message); nobody else may."""
+
+    def expected(p, key, a):
+        if Role.CLERK not in roles_in(p, key):
+            return FORBIDDEN
+        return OK if get and a.status == Status.ISSUED else FOUND
+
+    return expected
+
+
 TRACKING = {"due_date": "2026-06-30", "tracked_by": "王某"}
 POST_EVALUATION = {
     "trigger": "organ_decision",
@@ -402,6 +414,8 @@ POST_EVALUATION = {
 }
 ASSESSMENT_ROUTES += [
     ("assessments:copy", "post", None, _expect_copy, _effect_copy),
+    ("assessments:filing_new", "get", None, _expect_filing(get=True), None),
+    ("assessments:filing_new", "post", lambda a: {}, _expect_filing(get=False), None),
     ("assessments:tracking_new", "get", None, _expect_tracking(get=True), None),
     ("assessments:tracking_new", "post", lambda a: TRACKING, _expect_tracking(get=False), None),
     ("assessments:post_evaluation_new", "get", None, _expect_tracking(get=True), None),
@@ -533,6 +547,7 @@ GLOBAL_ROUTES = [
         "get",
         _any_role(Role.ASSESSOR, Role.REVIEWER, Role.CLERK, Role.OVERSIGHT),
     ),
+    ("assessments:filing_inbox", "get", _any_role(Role.OVERSIGHT)),
     ("units:list", "get", lambda p: p == "superuser" or _any_role(Role.UNIT_ADMIN)(p)),
     ("password_change", "get", lambda p: True),
     ("assessments:notifications", "get", lambda p: True),
@@ -914,6 +929,9 @@ ELSEWHERE = {
     "assessments:post_evaluation_edit": "tests/views/test_tracking.py (needs one first)",
     "assessments:notification_read": "tests/notify/test_views.py (needs a notification)",
     "assessments:notifications_read_all": "tests/notify/test_views.py (POST, own rows only)",
+    "assessments:filing_form": "tests/views/test_filing.py (needs a filing first)",
+    "assessments:filing_act": "tests/views/test_filing.py (needs a filing first)",
+    "assessments:filing_text": "tests/views/test_filing.py (needs a filing first)",
 }
 
 
