@@ -16,6 +16,8 @@ A configured TSA, OCSP responder or CRL that cannot be reached makes signing fai
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from io import BytesIO
 
 from django.conf import settings
@@ -64,6 +66,25 @@ def signature_level() -> str:
 
 def timestamper(timeout: float = TSA_TIMEOUT_SECONDS) -> RequestsHTTPTimeStamper:
     return RequestsHTTPTimeStamper(settings.ZHOUCUN_TSA_URL, timeout=timeout)
+
+
+# How long a worker reuses one timestamper. pyHanko sizes each signature's placeholder from a
+# "dummy" timestamp it asks the TSA for once per timestamper and then keeps: a new
+# timestamper for every report meant three TSA round trips a report instead of two (issue
+# 17). Renewed after a while, so that a TSA whose certificate changed is soon sized anew.
+TIMESTAMPER_REUSE_SECONDS = 600
+_timestampers = threading.local()
+
+
+def _signing_timestamper() -> RequestsHTTPTimeStamper:
+    """This thread's timestamper for signing, renewed every TIMESTAMPER_REUSE_SECONDS or
+    when the TSA's URL changes."""
+    url = settings.ZHOUCUN_TSA_URL
+    kept = getattr(_timestampers, "kept", None)
+    now = time.monotonic()
+    if kept is None or kept[0] != url or now - kept[1] > TIMESTAMPER_REUSE_SECONDS:
+        kept = _timestampers.kept = (url, now, timestamper())
+    return kept[2]
 
 
 def probe_tsa(digest: bytes, *, timeout: float) -> None:
@@ -133,7 +154,7 @@ def sign_pdf(
     signer = PdfA2Signer(
         meta,
         signer=current_signer(),
-        timestamper=timestamper() if long_term else None,
+        timestamper=_signing_timestamper() if long_term else None,
         stamp_style=StaticStampStyle(border_width=0, background=None),
         new_field_spec=field_spec,
     )
