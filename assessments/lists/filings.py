@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from ..content.locality import lineages, nearest
 from ..content.requirements import FILING_DUE_DAYS
 from ..content.rules import filing_due_days
 from ..models import (
@@ -23,9 +25,7 @@ from ..models import (
     FilingState,
     FilingStep,
     LocalityRule,
-    Mode,
     Status,
-    Unit,
     filing_due_date,
 )
 from .pagination import Order
@@ -91,27 +91,16 @@ def issued_on(assessment: Assessment) -> datetime.date | None:
 
 def _days_in_force(unit_ids) -> dict[tuple[int, str], int]:
     """The filing deadline in days for each (unit, mode), by the nearest unit's rule, else
-    the national one: two queries for any number of units (the unit tree is small)."""
-    parents = dict(Unit.objects.values_list("pk", "parent_id"))
-    rules = {
-        (unit, mode): (required, number)
-        for unit, mode, required, number in LocalityRule.objects.filter(
-            key=FILING_DUE_DAYS
-        ).values_list("unit_id", "mode", "required", "number")
-    }
+    the national one (`content.locality`): two queries for any number of units."""
+    rules = list(LocalityRule.objects.filter(key=FILING_DUE_DAYS))
     if not rules:
         return {}
     found = {}
-    for unit_id in unit_ids:
-        for mode in Mode.values:
-            unit, seen, setting = unit_id, set(), None
-            while unit is not None and unit not in seen and setting is None:
-                setting = rules.get((unit, mode))
-                seen.add(unit)
-                unit = parents.get(unit)
-            setting = setting or rules.get((None, mode))
-            if setting and setting[0] and setting[1]:
-                found[unit_id, mode] = setting[1]
+    for unit_id, chain in lineages(unit_ids).items():
+        chosen = nearest(rules, None, key=attrgetter("mode"), lineage_ids=chain)
+        for mode, rule in chosen.items():
+            if rule.required and rule.number:
+                found[unit_id, mode] = rule.number
     return found
 
 
