@@ -38,8 +38,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from ..content import locality
+from ..lists.filings import latest_filing
 from ..models import Assessment, AuditEvent, RetentionRule, SignedReport, Status
 from ..reports import sign, storage
+from ..reports.filing_form import filing_form_pdf
 from ..reports.pki import SigningNotConfigured
 from ..reports.verify import UNREADABLE, verify_pdf
 from . import package_check as check
@@ -72,11 +74,19 @@ class ExtraDocument:
     data: bytes
 
 
+def filing_forms(assessment: Assessment) -> Iterable[ExtraDocument]:
+    """The 报备表 of the report's filing (the active one, else the last returned), as the
+    oversight units answered it so far; none if it was never filed."""
+    filing = latest_filing(assessment)
+    if filing is not None:
+        yield ExtraDocument(FILING_FORM_TITLE, "报备表.pdf", filing_form_pdf(filing))
+
+
+FILING_FORM_TITLE = "社会稳定风险评估报备表"
+
 # Documents beyond the report and its evidence: each entry is called with the assessment and
-# gives its ExtraDocuments (none, if it has none). The 报备表 of the filing (issue 18.1) is
-# added here by the merger, e.g.
-#   lambda a: [ExtraDocument("报备表", "报备表.pdf", filing_form_pdf(a.filing))]
-EXTRA_DOCUMENTS: list[Callable[[Assessment], Iterable[ExtraDocument]]] = []
+# gives its ExtraDocuments (none, if it has none).
+EXTRA_DOCUMENTS: list[Callable[[Assessment], Iterable[ExtraDocument]]] = [filing_forms]
 
 
 @dataclass(frozen=True)

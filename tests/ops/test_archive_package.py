@@ -364,11 +364,15 @@ def test_packing_costs_the_same_queries_however_many_evidence_files(issued, tmp_
     assert queries() == before <= 10
 
 
-def test_the_demo_reference_report_packs_and_checks_out(db, tmp_path):
+def test_the_demo_reference_report_packs_and_checks_out(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
     from assessments.demo import load_demo, load_demo_spec
     from assessments.models import Assessment
 
-    load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
+    # As `make run` loads it: once committed, the reference report is issued and filed.
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo(passwords={u["username"]: "Demo-pass-1" for u in load_demo_spec()["users"]})
     reference = Assessment.objects.get(project_name="《周村区新型智慧城市顶层设计》")
     tasks.issue_report(assessment_id=reference.pk)
     out = tmp_path / "demo.zip"
@@ -376,6 +380,13 @@ def test_the_demo_reference_report_packs_and_checks_out(db, tmp_path):
     call_command("archive_package", str(reference.pk), str(out), stdout=io.StringIO())
 
     call_command("check_package", str(out), stdout=io.StringIO())
+    # The demo filed the report and the city's oversight answered: its 报备表 is packed.
+    with zipfile.ZipFile(out) as zf:
+        (form,) = [name for name in zf.namelist() if name.endswith("报备表.pdf")]
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=zf.read(form), capture_output=True, check=True
+        ).stdout.decode()
+    assert "本级维稳办意见" in text and "社会稳定风险评估报备表" in text
     altered = rewrite(out, METADATA, flip_middle_byte)
     with pytest.raises(CommandError, match="metadata"):
         call_command("check_package", str(altered), stdout=io.StringIO())
