@@ -3,10 +3,9 @@ report of the bureau, and the people of each unit."""
 
 import pytest
 
-from assessments.issuing import tasks
-from assessments.issuing.tasks import approve_and_issue
 from assessments.models import Assessment, Role, Status
-from assessments.services import editing, workflow
+from assessments.services import editing
+from tests import factories
 from tests.factories import complete_assessment, make_assessment, make_unit, make_user
 
 
@@ -56,9 +55,8 @@ def stranger(db):
 
 
 def issue(assessment, reviewer) -> Assessment:
-    workflow.assessment_submit(assessment=assessment, actor=assessment.author)
-    approve_and_issue(assessment=assessment, actor=reviewer)
-    tasks.issue_report(assessment_id=assessment.pk)
+    """The assessment issued (by its author's submission), as read back."""
+    factories.issue(assessment, author=assessment.author, reviewer=reviewer)
     issued = Assessment.objects.get(pk=assessment.pk)
     assert issued.status == Status.ISSUED
     return issued

@@ -23,11 +23,14 @@ from ..models import (
     FilingAction,
     FilingState,
     FilingStep,
+    NotificationKind,
+    Role,
     SignedReport,
     Status,
     filing_due_date,
 )
 from .audit import audit_record
+from .notifications import notify, unit_people
 
 NOT_ISSUED = _("Only an issued report can be filed.")
 ALREADY_FILED = _("This report is already filed; it can be filed again only if it is returned.")
@@ -112,8 +115,28 @@ def file_report(*, assessment: Assessment, data: dict, actor, request=None) -> F
     return filing
 
 
+def _tell_the_bureau(filing: Filing, kind: str) -> None:
+    """The clerks of the owning unit and who filed it learn that the unit the filing is
+    with received or answered it (inside the act's transaction: no act, no notification)."""
+    assessment = filing.assessment
+    people = [*unit_people(assessment.owner_unit_id, (Role.CLERK,)), filing.filed_by]
+    notify(
+        people,
+        kind,
+        assessment=assessment,
+        params={
+            "title": assessment.title or assessment.project_name,
+            "unit": filing.current_unit.name,
+        },
+    )
+
+
 def _locked(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("current_unit").get(pk=filing.pk)
+    return (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("current_unit", "assessment", "filed_by")
+        .get(pk=filing.pk)
+    )
 
 
 def _advance(locked: Filing, *, state: str, action: str, actor, request, text: str = "") -> Filing:
@@ -138,13 +161,15 @@ def receive(*, filing: Filing, actor, request=None) -> Filing:
     locked = _locked(filing)
     if locked.state != FilingState.SENT:
         raise FilingRefused(NOT_SENT if locked.is_open else CLOSED)
-    return _advance(
+    received = _advance(
         locked,
         state=FilingState.RECEIVED,
         action=FilingAction.RECEIVED,
         actor=actor,
         request=request,
     )
+    _tell_the_bureau(received, NotificationKind.FILING_RECEIVED)
+    return received
 
 
 @transaction.atomic
@@ -172,13 +197,15 @@ def approve(*, filing: Filing, actor, request=None) -> Filing:
     locked = _locked(filing)
     if locked.state != FilingState.OPINION:
         raise FilingRefused(NO_OPINION if locked.is_open else CLOSED)
-    return _advance(
+    approved = _advance(
         locked,
         state=FilingState.APPROVED,
         action=FilingAction.APPROVED,
         actor=actor,
         request=request,
     )
+    _tell_the_bureau(approved, NotificationKind.FILING_ANSWERED)
+    return approved
 
 
 @transaction.atomic
@@ -217,7 +244,7 @@ def return_filing(*, filing: Filing, reason: str, actor, request=None) -> Filing
     locked = _locked(filing)
     if not locked.is_open:
         raise FilingRefused(CLOSED)
-    return _advance(
+    returned = _advance(
         locked,
         state=FilingState.RETURNED,
         action=FilingAction.RETURNED,
@@ -225,3 +252,5 @@ def return_filing(*, filing: Filing, reason: str, actor, request=None) -> Filing
         request=request,
         text=reason,
     )
+    _tell_the_bureau(returned, NotificationKind.FILING_ANSWERED)
+    return returned

@@ -229,3 +229,36 @@ def test_overdue_filings_is_one_query_for_many_reports(
     far = timezone.localdate() + datetime.timedelta(days=30)
     with django_assert_num_queries(3):
         assert len(overdue_filings([bureau.pk, district.pk], far)) == 4
+
+
+def test_the_bureau_is_told_when_its_filing_is_received_and_answered(
+    issued, clerk, author, overseer
+):
+    from assessments.models import Notification, NotificationKind
+    from assessments.services.notifications import notification_text
+
+    def told():
+        return [
+            (n.recipient.username, n.kind, notification_text(n))
+            for n in Notification.objects.filter(
+                kind__in=[NotificationKind.FILING_RECEIVED, NotificationKind.FILING_ANSWERED]
+            ).order_by("id")
+        ]
+
+    item = filed(issued, clerk)
+    assert told() == []  # filing is the clerk's own act
+    filing.receive(filing=item, actor=overseer)
+    filing.record_opinion(filing=item, text="同意备案。", actor=overseer)
+    filing.approve(filing=item, actor=overseer)
+
+    title = issued.title
+    assert [(who, kind) for who, kind, _text in told()] == [
+        ("clara", NotificationKind.FILING_RECEIVED),
+        ("clara", NotificationKind.FILING_ANSWERED),
+    ]
+    assert told()[0][2].endswith("周村区委政法委.") or "周村区委政法委" in told()[0][2]
+    assert title in told()[1][2]
+    # Not the assessor, who does not file.
+    assert not Notification.objects.filter(
+        recipient=author, kind=NotificationKind.FILING_ANSWERED
+    ).exists()
