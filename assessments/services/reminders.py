@@ -1,6 +1,6 @@
 """The daily reminders (issue 18, point 2): "due soon" and "overdue" notifications for what
-falls due — reviews, tracking records and, through `register`, anything else with a due
-date (filing).
+falls due — reviews, tracking records, filings (备案) and, through `register`, anything
+else with a due date. What is overdue is told to the oversight unit above as well.
 
 `run_daily` runs exactly once per date however many workers and machines try: it inserts the
 date's `DailyRun` row in its own transaction and does the work in the same one. A second
@@ -21,7 +21,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Assessment, DailyRun, NotificationKind, Role, Status, TrackingRecord
+from ..lists.filings import overdue_filings
+from ..models import Assessment, DailyRun, NotificationKind, Role, Status, TrackingRecord, Unit
 from .notifications import notify, unit_people
 
 JOB = "daily_reminders"
@@ -46,8 +47,7 @@ DUE_SOURCES: list[DueSource] = []
 
 
 def register(source: DueSource) -> DueSource:
-    """Add a source of due things to the daily job (usable as a decorator). Filing adds
-    "filing due" with one function returning `Due("filing", f"filing:{pk}", …)` items."""
+    """Add a source of due things to the daily job (usable as a decorator)."""
     DUE_SOURCES.append(source)
     return source
 
@@ -80,22 +80,51 @@ def reviews_due(today: datetime.date, horizon: datetime.date) -> Iterable[Due]:
         yield Due("review", f"review:{assessment.pk}", assessment.review_due, assessment, reviewers)
 
 
+def _oversight_above(people: _People, assessment: Assessment) -> list:
+    """The oversight of the unit above the assessment's: told of work overdue below it."""
+    parent = assessment.owner_unit.parent_id
+    return people(parent, Role.OVERSIGHT) if parent is not None else []
+
+
 @register
 def tracking_due(today: datetime.date, horizon: datetime.date) -> Iterable[Due]:
     """Tracking records with nothing found recorded yet whose due date is near or past: the
-    unit's assessors and clerks and whoever recorded it are reminded."""
+    unit's assessors and clerks and whoever recorded it are reminded; once overdue, the
+    oversight of the unit above too (it reads the tracking)."""
     people = _People()
     records = (
         TrackingRecord.objects.filter(due_date__lte=horizon, findings="")
-        .select_related("assessment", "created_by")
+        .select_related("assessment__owner_unit", "created_by")
         .order_by("due_date", "id")
     )
     for record in records.iterator(chunk_size=500):
         staff = people(record.assessment.owner_unit_id, Role.ASSESSOR, Role.CLERK)
         recipients = [*staff, record.created_by]
+        if record.due_date < today:
+            recipients += _oversight_above(people, record.assessment)
         yield Due(
             "tracking", f"tracking:{record.pk}", record.due_date, record.assessment, recipients
         )
+
+
+@register
+def filing_due(today: datetime.date, horizon: datetime.date) -> Iterable[Due]:
+    """Issued reports not filed (备案) whose deadline — a locality's rule, none by default —
+    is near or past: the unit's clerks are reminded; once overdue, the oversight unit above,
+    which the report is to be filed with, too."""
+    people = _People()
+    late = overdue_filings(
+        Unit.objects.values_list("pk", flat=True), horizon + datetime.timedelta(days=1)
+    )
+    assessments = Assessment.objects.select_related("owner_unit").in_bulk(
+        [item.assessment_id for item in late]
+    )
+    for item in late:
+        assessment = assessments[item.assessment_id]
+        recipients = list(people(assessment.owner_unit_id, Role.CLERK))
+        if item.due_date < today:
+            recipients += _oversight_above(people, assessment)
+        yield Due("filing", f"filing:{assessment.pk}", item.due_date, assessment, recipients)
 
 
 def send_reminders(today: datetime.date) -> int:

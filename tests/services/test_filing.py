@@ -262,3 +262,33 @@ def test_the_bureau_is_told_when_its_filing_is_received_and_answered(
     assert not Notification.objects.filter(
         recipient=author, kind=NotificationKind.FILING_ANSWERED
     ).exists()
+
+
+def test_the_daily_job_reminds_the_clerks_of_a_filing_due_and_tells_the_oversight_once_late(
+    issued, clerk, district, overseer, city_overseer
+):
+    from assessments.models import Notification, NotificationKind
+    from assessments.services.reminders import send_reminders
+
+    set_days(district, 15)
+    issued_on = timezone.localdate(SignedReport.objects.get(assessment=issued).signed_at)
+    due = issued_on + datetime.timedelta(days=15)
+
+    def told(day):
+        send_reminders(day)
+        return sorted(
+            (n.recipient.username, n.kind)
+            for n in Notification.objects.filter(key=f"filing:{issued.pk}")
+        )
+
+    assert told(due - datetime.timedelta(days=30)) == []  # not near yet
+    assert told(due - datetime.timedelta(days=1)) == [("clara", NotificationKind.DUE_SOON)]
+    # Overdue: the clerk, and the district's oversight it is to be filed with (not the city's).
+    assert told(due + datetime.timedelta(days=1)) == [
+        ("clara", NotificationKind.DUE_SOON),
+        ("clara", NotificationKind.OVERDUE),
+        ("olga", NotificationKind.OVERDUE),
+    ]
+    filed(issued, clerk)
+    Notification.objects.all().delete()
+    assert told(due + datetime.timedelta(days=2)) == []  # filed: nothing due
