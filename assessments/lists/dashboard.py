@@ -26,6 +26,7 @@ from ..models import (
     visibility,
 )
 from ..models.access import access_of
+from .filings import overdue_filings
 
 MONTHS = 12
 OVERDUE_SHOWN = 20
@@ -51,7 +52,8 @@ class Overdue:
     key: str
     title: str
     total: int
-    rows: list[tuple[int, str, datetime.date]]  # (assessment id, project name, due date)
+    rows: list[tuple[int, str, datetime.date]]  # (assessment id, its name, due date)
+    anchor: str  # the part of the assessment's page where it is dealt with
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,25 @@ def overdue_tracking(access, today: datetime.date) -> Overdue:
                 "assessment_id", "assessment__project_name", "due_date"
             )[:OVERDUE_SHOWN]
         ),
+        "after-decision",
+    )
+
+
+def overdue_filing(access, today: datetime.date) -> Overdue:
+    """Issued reports of the visible units not filed by their locality's deadline (none
+    without a rule): the queries of `lists.filings.overdue_filings`."""
+    late = overdue_filings(access.working_units | access.overseen, today)
+    return Overdue(
+        "filing",
+        _("Overdue filings"),
+        len(late),
+        [(item.assessment_id, item.title, item.due_date) for item in late[:OVERDUE_SHOWN]],
+        "filing",
     )
 
 
 # Each kind of overdue work the dashboard lists: f(access, today) -> Overdue.
-OVERDUE_KINDS = [overdue_tracking]
+OVERDUE_KINDS = [overdue_tracking, overdue_filing]
 
 
 def _months(today: datetime.date) -> list[datetime.date]:
@@ -95,10 +111,11 @@ def _months(today: datetime.date) -> list[datetime.date]:
     return months[::-1]
 
 
-def dashboard(user) -> Dashboard:
+def dashboard(user, today: datetime.date | None = None) -> Dashboard:
     """A fixed number of queries: the visible tallies, the names of their units and levels,
     and two for each kind of overdue work."""
     access = access_of(user)
+    today = today or timezone.localdate()
     tallies = list(
         AssessmentTally.objects.filter(visibility(access, unit="unit_id"), count__gt=0)
         .values_list("unit_id", "month", "status", "mode", "level_id", "count")
@@ -137,13 +154,9 @@ def dashboard(user) -> Dashboard:
         Series(
             "month",
             _("Started per month"),
-            [
-                (month.strftime("%Y-%m"), by["month"][month])
-                for month in _months(timezone.localdate())
-            ],
+            [(month.strftime("%Y-%m"), by["month"][month]) for month in _months(today)],
         ),
     ]
-    today = timezone.localdate()
     return Dashboard(
         total=sum(by["status"].values()),
         series=series,

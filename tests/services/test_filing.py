@@ -292,3 +292,25 @@ def test_the_daily_job_reminds_the_clerks_of_a_filing_due_and_tells_the_oversigh
     filed(issued, clerk)
     Notification.objects.all().delete()
     assert told(due + datetime.timedelta(days=2)) == []  # filed: nothing due
+
+
+def test_the_dashboard_lists_a_report_not_filed_by_its_deadline(
+    client, issued, clerk, district, overseer, stranger
+):
+    from assessments.lists.dashboard import dashboard
+
+    set_days(district, 15)
+    issued_on = timezone.localdate(SignedReport.objects.get(assessment=issued).signed_at)
+    late = issued_on + datetime.timedelta(days=16)
+
+    def overdue(user, today):
+        (kind,) = [kind for kind in dashboard(user, today).overdue if kind.key == "filing"]
+        return kind.total, [(pk, due) for pk, _name, due in kind.rows]
+
+    due = issued_on + datetime.timedelta(days=15)
+    assert overdue(clerk, due) == (0, [])
+    assert overdue(clerk, late) == (1, [(issued.pk, due)])
+    assert overdue(overseer, late) == (1, [(issued.pk, due)])
+    assert overdue(stranger, late) == (0, [])
+    filed(issued, clerk)
+    assert overdue(overseer, late) == (0, [])
