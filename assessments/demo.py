@@ -12,7 +12,7 @@ import io
 import json
 import secrets
 import string
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.apps import apps as django_apps
@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from .common import fonts
@@ -41,12 +42,14 @@ from .models import (
     RiskLevel,
     Seal,
     Status,
+    TrackingRecord,
     Unit,
     UnitOutline,
     WorkingGroupMember,
 )
 from .reports.seals import read_seal_image
-from .services import accounts, editing, evidence, filing, locality, workflow
+from .services import accounts, editing, evidence, filing, locality, tracking, workflow
+from .services.reminders import run_daily
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.json"
@@ -122,6 +125,7 @@ def load_demo(*, passwords: dict[str, str] | None = None) -> dict[str, str]:
         if not Assessment.objects.filter(owner_unit=units[item["unit"]], title=item["title"]):
             create_demo_assessment(item, units=units, users=users)
     _ensure_filings(spec, units=units, users=users)
+    _ensure_tracking(spec, units=units, users=users)
     return {name: passwords[name] for name in usernames}
 
 
@@ -158,6 +162,40 @@ def _file_demo_report(assessment: Assessment, given: dict, *, users: dict) -> No
     filing.receive(filing=done, actor=oversight)
     filing.record_opinion(filing=done, text=given["opinion"], actor=oversight)
     filing.approve(filing=done, actor=oversight)
+
+
+def _ensure_tracking(spec: dict, *, units: dict, users: dict) -> None:
+    """After the decision (issue 18): a demo report's tracking record, due some days ago
+    with nothing found yet — so it is overdue — and the day's reminders run, so the unit and
+    the oversight above it are told. After the filings' callbacks: the report is issued by
+    then."""
+    for item in spec["assessments"]:
+        given = item.get("tracking")
+        if given is not None:
+            assessment = Assessment.objects.get(owner_unit=units[item["unit"]], title=item["title"])
+            transaction.on_commit(
+                lambda assessment=assessment, given=given: _track_demo_report(
+                    assessment, given, users=users
+                )
+            )
+
+
+def _track_demo_report(assessment: Assessment, given: dict, *, users: dict) -> None:
+    if not TrackingRecord.objects.filter(assessment=assessment).exists():
+        tracking.tracking_save(
+            assessment=assessment,
+            record=None,
+            data={
+                "due_date": timezone.localdate() - timedelta(days=given["due_days_ago"]),
+                "tracked_by": given["tracked_by"],
+                "tracked_on": None,
+                "findings": "",
+                "new_risks": "",
+            },
+            measures={},
+            actor=users[assessment.author.username],
+        )
+    run_daily()  # once a day, as the workers do; nobody is told the same thing twice
 
 
 DEMO_SEAL_LINES = ("演示专用", "非正式印章", "不具效力")

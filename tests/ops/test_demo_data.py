@@ -314,3 +314,30 @@ def test_the_reference_is_filed_with_the_city_and_answered_in_its_inbox(client, 
 
     call_command("load_demo", stdout=io.StringIO())
     assert Filing.objects.count() == 1  # loading again files nothing twice
+
+
+def test_the_reference_has_an_overdue_tracking_record_and_the_oversight_is_reminded(
+    client, issued_demo
+):
+    from django.urls import reverse
+
+    from assessments.models import Notification, NotificationKind, TrackingRecord
+
+    reference = reference_assessment()
+    (record,) = TrackingRecord.objects.filter(assessment=reference)
+    assert record.is_overdue() and record.findings == ""
+    oversight = get_user_model().objects.get(username="oversight")
+    reminded = Notification.objects.filter(
+        recipient=oversight, kind=NotificationKind.OVERDUE, key=f"tracking:{record.pk}"
+    )
+    assert reminded.count() == 1
+
+    client.force_login(oversight)
+    page = client.get(reverse("assessments:notifications")).content.decode()
+    assert reference.title in page and "已逾期" in page
+    detail = client.get(reference.get_absolute_url()).content.decode()
+    assert "区大数据局 跟踪组（演示数据）" in detail
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert TrackingRecord.objects.filter(assessment=reference).count() == 1
+    assert reminded.count() == 1  # loading again reminds nobody twice
