@@ -92,19 +92,25 @@ def manage(*args, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifies(
-    archive, issued, empty_database, tmp_path, test_pki
-):
-    restored = tmp_path / "restored"
-    env = {
+def new_installation(restored: Path, database_url: str) -> dict:
+    """The environment of a new, empty installation under `restored`, as an operator sets
+    one up to restore into."""
+    return {
         "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
-        "DATABASE_URL": empty_database,
+        "DATABASE_URL": database_url,
         "ZHOUCUN_VAR_DIR": str(restored / "var"),
         "ZHOUCUN_REPORTS_ROOT": str(restored / "reports"),
         "ZHOUCUN_ATTACHMENTS_DIR": str(restored / "attachments"),
         "ZHOUCUN_TRUST_ROOTS": str(restored / "pki" / "root.pem"),
     }
+
+
+def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifies(
+    archive, issued, empty_database, tmp_path, test_pki
+):
+    restored = tmp_path / "restored"
+    env = new_installation(restored, empty_database)
 
     result = manage("restore", str(archive), env=env)
 
@@ -142,15 +148,7 @@ def test_a_backup_restores_into_an_empty_installation_and_every_signature_verifi
 def test_a_backup_restores_across_sqlite_and_postgresql(archive, issued, other_database, tmp_path):
     """An archive written on one kind of database loads into the other, every row and file
     verified: the tables travel as plain values, not as one database's dump."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
-        "DATABASE_URL": other_database,
-        "ZHOUCUN_VAR_DIR": str(tmp_path / "other" / "var"),
-        "ZHOUCUN_REPORTS_ROOT": str(tmp_path / "other" / "reports"),
-        "ZHOUCUN_ATTACHMENTS_DIR": str(tmp_path / "other" / "attachments"),
-        "ZHOUCUN_TRUST_ROOTS": str(tmp_path / "other" / "root.pem"),
-    }
+    env = new_installation(tmp_path / "other", other_database)
 
     result = manage("restore", str(archive), env=env)
 
@@ -345,15 +343,7 @@ def test_a_table_changed_between_the_check_and_the_load_is_refused_and_nothing_r
 
     changed = rewrite(archive, rename)
     restored = tmp_path / "restored"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "zhoucun_risk.settings.dev",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(30),
-        "DATABASE_URL": empty_database,
-        "ZHOUCUN_VAR_DIR": str(restored / "var"),
-        "ZHOUCUN_REPORTS_ROOT": str(restored / "reports"),
-        "ZHOUCUN_ATTACHMENTS_DIR": str(restored / "attachments"),
-        "ZHOUCUN_TRUST_ROOTS": str(restored / "pki" / "root.pem"),
-    }
+    env = new_installation(restored, empty_database)
     swapped = tmp_path / "swapped.tar.gz"
     swapped.write_bytes(archive.read_bytes())
     script = SWAP_AFTER_CHECK.format(archive=str(swapped), changed=str(changed))
