@@ -76,7 +76,9 @@ def file_report(*, assessment: Assessment, data: dict, actor, request=None) -> F
     """File the issued report with the unit above its owner unit. `data`: what the clerk
     adds for the 报备表 (result_use, decision_opinion, decision_opinion_date, remarks)."""
     locked = (
-        Assessment.objects.select_for_update()
+        # Only the assessment's row: PostgreSQL locks no row of an outer join's nullable
+        # side (a unit without a parent).
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("owner_unit__parent")
         .get(pk=assessment.pk)
     )

@@ -65,7 +65,10 @@ def test_tracking_is_recorded_refused_input_kept_and_overdue_marked(page, screen
     page.get_by_label("跟踪人").fill("区大数据局 张某")
     press(page, "保存")
     expect(page.get_by_text("跟踪记录已保存。")).to_be_visible()
-    expect(panel.locator(".overdue-mark")).to_have_count(1)
+    late = panel.locator(".tracking-record", has_text="区大数据局 张某")
+    expect(late.locator(".overdue-mark")).to_have_count(1)
+    done = panel.locator(".tracking-record", has_text="区大数据局 李某")
+    expect(done.locator(".overdue-mark")).to_have_count(0)
     expect(panel.locator("#overdue-summary")).to_be_visible()
     screenshot(page, "tracking-2-overdue")
     assert TrackingRecord.objects.filter(assessment=issued).count() == before + 2
