@@ -136,7 +136,8 @@ def overdue_filings(unit_ids, today: datetime.date | None = None) -> list[Overdu
         )
     active = Filing.objects.filter(assessment=OuterRef("pk")).exclude(state=FilingState.RETURNED)
     rows = (
-        Assessment.objects.filter(condition, status=Status.ISSUED)
+        # A unit with no unit above cannot file (the service refuses): never overdue.
+        Assessment.objects.filter(condition, status=Status.ISSUED, owner_unit__parent__isnull=False)
         .filter(~Exists(active))
         .order_by("signed_report__signed_at", "id")
         .values_list("pk", "title", "owner_unit_id", "mode", "signed_report__signed_at")

@@ -38,7 +38,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from ..content import locality
-from ..lists.filings import latest_filing
+from ..lists.filings import active_filing
 from ..models import Assessment, AuditEvent, RetentionRule, SignedReport, Status
 from ..reports import sign, storage
 from ..reports.filing_form import filing_form_pdf
@@ -75,9 +75,9 @@ class ExtraDocument:
 
 
 def filing_forms(assessment: Assessment) -> Iterable[ExtraDocument]:
-    """The 报备表 of the report's filing (the active one, else the last returned), as the
-    oversight units answered it so far; none if it was never filed."""
-    filing = latest_filing(assessment)
+    """The 报备表 of the report's active filing, as the oversight units answered it so far;
+    none if it is not filed (a returned filing's form was refused, so it is not packed)."""
+    filing = active_filing(assessment)
     if filing is not None:
         yield ExtraDocument(FILING_FORM_TITLE, "报备表.pdf", filing_form_pdf(filing))
 

@@ -22,14 +22,14 @@ from .render import render_html_pdf
 
 def _level(unit, steps: list[FilingStep]) -> dict[str, Any]:
     """One oversight unit's sign-off: its latest written opinion and the date of its last
-    recorded act of approval, else of the opinion, else of receipt."""
+    approval, else of its opinion (a receipt alone signs nothing, so it dates nothing)."""
     by_action: dict[str, FilingStep] = {}
     for step in steps:
         by_action[step.action] = step  # in order: the latest of each act wins
     dated = next(
         (
             by_action[action]
-            for action in (FilingAction.APPROVED, FilingAction.OPINION, FilingAction.RECEIVED)
+            for action in (FilingAction.APPROVED, FilingAction.OPINION)
             if action in by_action
         ),
         None,
@@ -54,9 +54,7 @@ def _levels(filing: Filing, steps: list[FilingStep]) -> list[dict[str, Any]]:
             order.append(step.unit)
             by_unit[step.unit_id] = []
         by_unit[step.unit_id].append(step)
-    if filing.current_unit_id not in by_unit and filing.current_unit_id != owner:
-        order.append(filing.current_unit)
-        by_unit[filing.current_unit_id] = []
+    # A unit the filing reached but where nobody has acted yet signs nothing: not listed.
     return [_level(unit, by_unit[unit.pk]) for unit in order]
 
 
@@ -80,7 +78,7 @@ def filing_form_context(filing: Filing) -> dict[str, Any]:
         if filing.decision_opinion:
             decision_text, decision_date = filing.decision_opinion, filing.decision_opinion_date
         elif decision["decision_name"]:
-            decision_text = "会议决定：" + decision["decision_name"] + "。"
+            decision_text = decision["decision_name"]  # the decision as recorded, no more
             decision_date = _date(decision["date"])
         else:
             decision_text, decision_date = "", filing.decision_opinion_date

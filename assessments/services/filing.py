@@ -134,11 +134,17 @@ def _tell_the_bureau(filing: Filing, kind: str) -> None:
 
 
 def _locked(filing: Filing) -> Filing:
-    return (
+    """The filing, locked — refused if it moved on to another unit since `filing` was read:
+    who may act was asked of that unit (a concurrent forward would otherwise let them act
+    at a unit they do not oversee)."""
+    locked = (
         Filing.objects.select_for_update(of=("self",))
         .select_related("current_unit", "assessment", "filed_by")
         .get(pk=filing.pk)
     )
+    if locked.current_unit_id != filing.current_unit_id:
+        raise FilingRefused(CLOSED)
+    return locked
 
 
 def _advance(locked: Filing, *, state: str, action: str, actor, request, text: str = "") -> Filing:

@@ -39,6 +39,10 @@ def filing_panel(user, assessment: Assessment) -> dict:
         return {"filing_visible": False}
     filing = filing_lists.latest_filing(assessment)
     chain = filing_lists.chain_unit_ids(filing) if filing else frozenset()
+    # The same rule as the filing's own pages: the unit's people, and the oversight of the
+    # units the filing reached — not every unit above.
+    if not permissions.can_see_filing(user, assessment, chain):
+        return {"filing_visible": False}
     filed = filing is not None and filing.state != FilingState.RETURNED
     due = filing.due_date if filed else filing_lists.due_date_of(assessment)
     return {
@@ -46,7 +50,12 @@ def filing_panel(user, assessment: Assessment) -> dict:
         "filing": filing,
         "filing_steps": filing_lists.steps_of(filing) if filing else [],
         "filing_due": due,
-        "filing_overdue": bool(due and not filed and due < timezone.localdate()),
+        "filing_overdue": bool(
+            due
+            and not filed
+            and due < timezone.localdate()
+            and assessment.owner_unit.parent_id is not None  # else it cannot be filed
+        ),
         "filing_late": filed and filing.filed_late,
         "can_file": permissions.can_file(user, assessment)
         and not filed

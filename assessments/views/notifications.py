@@ -38,7 +38,8 @@ class IdPage:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _page(user, after: int | None, before: int | None) -> IdPage:

@@ -109,7 +109,7 @@ def test_the_top_unit_cannot_forward(issued, clerk, overseer, city_overseer):
         filing.record_opinion(filing=item, text="同意。", actor=actor)
         filing.approve(filing=item, actor=actor)
         if actor == overseer:
-            filing.forward(filing=item, actor=actor)
+            item = filing.forward(filing=item, actor=actor)  # now with the city
 
     with pytest.raises(FilingRefused) as refused:
         filing.forward(filing=item, actor=city_overseer)
@@ -314,3 +314,17 @@ def test_the_dashboard_lists_a_report_not_filed_by_its_deadline(
     assert overdue(stranger, late) == (0, [])
     filed(issued, clerk)
     assert overdue(overseer, late) == (0, [])
+
+
+def test_an_act_on_a_filing_that_moved_on_meanwhile_is_refused(issued, clerk, overseer):
+    """Who may act was asked of the unit the filing was with when read: if it was forwarded
+    since, the act is refused rather than done at the unit above."""
+    item = filed(issued, clerk)
+    seen = type(item).objects.get(pk=item.pk)  # read by a second overseer's page
+    filing.receive(filing=item, actor=overseer)
+    filing.record_opinion(filing=item, text="同意。", actor=overseer)
+    filing.approve(filing=item, actor=overseer)
+    filing.forward(filing=item, actor=overseer)
+    with pytest.raises(FilingRefused) as refused:
+        filing.return_filing(filing=seen, reason="退回", actor=overseer)
+    assert refused.value.message == filing.CLOSED
