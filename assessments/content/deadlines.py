@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from ..models import Assessment, Unit
-from .requirements import REVIEW_DUE_DAYS, publicity_key
+from .requirements import FILING_DUE_DAYS, REVIEW_DUE_DAYS, publicity_key
 from .rules import rules_for
 
 
@@ -18,6 +18,12 @@ def days_rule(unit: Unit | None, mode: str, key: str) -> int | None:
     if rule is None or not rule.required or not rule.number:
         return None
     return rule.number
+
+
+def filing_due_days(unit: Unit | None, mode: str) -> int | None:
+    """Within how many days of issue a report of `unit` in `mode` is filed (备案): None when
+    no rule sets one — there is no national default."""
+    return days_rule(unit, mode, FILING_DUE_DAYS)
 
 
 def review_due(assessment: Assessment, submitted_on: datetime.date) -> datetime.date | None:

@@ -21,7 +21,6 @@ from .parts import order_for
 from .requirements import (
     ACTIVITY_PREFIX,
     BY_KEY,
-    FILING_DUE_DAYS,
     SIMPLE,
     STANDARD,
     Requirement,
@@ -239,11 +238,3 @@ def rule_entry(unit: Unit, mode: str, key: str) -> RuleEntry | None:
 
 
 # --- after issue: the filing deadline ---------------------------------------------------------
-
-
-def filing_due_days(unit: Unit | None, mode: str) -> int | None:
-    """Within how many days of issue a report of `unit` in `mode` is filed (备案), by the
-    rule in force (`filing_due_days`); None when no rule sets one — there is no national
-    default."""
-    rule = rules_for(unit).get((mode, FILING_DUE_DAYS))
-    return rule.number if rule is not None and rule.required and rule.number else None

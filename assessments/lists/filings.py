@@ -15,9 +15,9 @@ from operator import attrgetter
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from ..content.deadlines import filing_due_days
 from ..content.locality import lineages, nearest
 from ..content.requirements import FILING_DUE_DAYS
-from ..content.rules import filing_due_days
 from ..models import (
     Assessment,
     Filing,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..content.rules import filing_due_days
+from ..content.deadlines import filing_due_days
 from ..lists.filings import issued_on
 from ..models import (
     Assessment,
